@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd buffer objects: IOBufferMemoryDescriptor semantics on the Linux DMA
+ * API, and the in-kernel API other drivers call.
+ *
+ * The reference is Apple's documentation and XNU's
+ * iokit/Kernel/IOBufferMemoryDescriptor.cpp; ../shared/iokit/semantics.md
+ * in the project tree lists what XNU does and where iobmd differs.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "iobmd_internal.h"
+
+#define IOBMD_KNOWN_OPTIONS (IOBMD_DIRECTION_MASK |			\
+			     IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |	\
+			     IOBMD_MEMORY_PAGEABLE |			\
+			     IOBMD_MEMORY_PURGEABLE |			\
+			     IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS |	\
+			     IOBMD_MEMORY_MAPPER_NONE |			\
+			     IOBMD_MEMORY_KERNEL_USER_SHARED |		\
+			     IOBMD_MEMORY_THREAD_SAFE |			\
+			     IOBMD_MEMORY_CLEAR_ENCRYPT |		\
+			     IOBMD_MEMORY_USE_RESERVE |			\
+			     IOBMD_MAP_CACHE_MASK)
+
+/* Known IOKit options that this version does not provide yet. */
+#define IOBMD_UNSUPPORTED_OPTIONS (IOBMD_MEMORY_PAGEABLE |		\
+				   IOBMD_MEMORY_CLEAR_ENCRYPT |		\
+				   IOBMD_MEMORY_USE_RESERVE)
+
+/*
+ * Check the option bits: unknown bits and invalid combinations are -EINVAL,
+ * known IOKit options iobmd cannot give (yet) are -EOPNOTSUPP. XNU ignores
+ * unknown bits and Purgeable without Pageable; iobmd rejects both.
+ */
+static int iobmd_check_options(u32 options)
+{
+	if (options & ~IOBMD_KNOWN_OPTIONS)
+		return -EINVAL;
+	if ((options & IOBMD_DIRECTION_MASK) > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
+	if ((options & IOBMD_MEMORY_PURGEABLE) &&
+	    !(options & IOBMD_MEMORY_PAGEABLE))
+		return -EINVAL;
+
+	switch (options & IOBMD_MAP_CACHE_MASK) {
+	case IOBMD_MAP_DEFAULT_CACHE:
+	case IOBMD_MAP_COPYBACK_CACHE:
+		break;
+	case IOBMD_MAP_INHIBIT_CACHE:
+	case IOBMD_MAP_WRITE_THRU_CACHE:
+	case IOBMD_MAP_WRITE_COMBINE_CACHE:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+
+	if (options & IOBMD_UNSUPPORTED_OPTIONS)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static void iobmd_free(struct kref *ref)
+{
+	struct iobmd *bmd = container_of(ref, struct iobmd, ref);
+
+	dma_free_attrs(bmd->dev, bmd->alloc_size, bmd->cpu_addr, bmd->dma_addr,
+		       bmd->attrs);
+	kfree(bmd);
+}
+
+/**
+ * iobmd_with_options() - create a wired buffer with a kernel mapping
+ * @options:   IOKit option bits: direction, memory options and cache mode,
+ *             with IOKit's values (see uapi/linux/iobmd.h).
+ * @capacity:  size in bytes, at least 1. The allocation is rounded up to
+ *             whole pages; iobmd_get_capacity() still reports @capacity.
+ * @alignment: alignment of the start in bytes: 0 and 1 mean none, any other
+ *             value must be a power of two. Every buffer is page aligned;
+ *             alignments above PAGE_SIZE are not provided yet.
+ *
+ * Mirrors IOBufferMemoryDescriptor::withOptions(options, capacity,
+ * alignment), which is inTaskWithOptions(kernel_task, ...). The memory is
+ * physically contiguous in DMA space (one segment, from dma_alloc_attrs()
+ * on iobmd's DMA device), zero-filled, and has a kernel mapping that
+ * iobmd_get_bytes_no_copy() returns. The length starts equal to @capacity.
+ * The caller owns one reference and drops it with iobmd_put().
+ *
+ * Context: process context, may sleep (GFP_KERNEL allocation). Takes no
+ * iobmd lock.
+ *
+ * Return: the new buffer, or an ERR_PTR():
+ * * -EINVAL - @capacity is 0 or too large to round up to pages; @options
+ *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
+ *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
+ *   a power of two.
+ * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
+ *   (Pageable, ClearEncrypt, UseReserve, cache modes other than default and
+ *   copyback), or @alignment above PAGE_SIZE.
+ * * -ENOMEM - the allocation failed.
+ *
+ * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
+ * the errno instead.
+ */
+struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
+{
+	struct iobmd *bmd;
+	u64 rounded;
+	int ret;
+
+	ret = iobmd_check_options(options);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!capacity || check_add_overflow(capacity, (u64)PAGE_SIZE - 1,
+					    &rounded) || rounded > SIZE_MAX)
+		return ERR_PTR(-EINVAL);
+	if (alignment > 1 && !is_power_of_2(alignment))
+		return ERR_PTR(-EINVAL);
+	if (alignment > PAGE_SIZE)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL);
+	if (!bmd)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&bmd->ref);
+	bmd->dev = iobmd_dma_dev;
+	bmd->capacity = capacity;
+	bmd->length = capacity;
+	bmd->alloc_size = PAGE_ALIGN(capacity);
+	bmd->alignment = PAGE_SIZE;
+	bmd->options = options;
+	/* dma_alloc_attrs() always returns zeroed memory. */
+	bmd->cpu_addr = dma_alloc_attrs(bmd->dev, bmd->alloc_size,
+					&bmd->dma_addr,
+					GFP_KERNEL | __GFP_NOWARN, bmd->attrs);
+	if (!bmd->cpu_addr) {
+		kfree(bmd);
+		return ERR_PTR(-ENOMEM);
+	}
+	return bmd;
+}
+EXPORT_SYMBOL_GPL(iobmd_with_options);
+
+/**
+ * iobmd_get() - take a reference on a buffer
+ * @bmd: the buffer; the caller must already hold a reference.
+ *
+ * Mirrors OSObject::retain() on an IOBufferMemoryDescriptor.
+ *
+ * Context: any context.
+ *
+ * Return: @bmd, for chaining. Cannot fail.
+ */
+struct iobmd *iobmd_get(struct iobmd *bmd)
+{
+	kref_get(&bmd->ref);
+	return bmd;
+}
+EXPORT_SYMBOL_GPL(iobmd_get);
+
+/**
+ * iobmd_put() - drop a reference on a buffer
+ * @bmd: the buffer, or NULL (then nothing happens).
+ *
+ * Mirrors OSObject::release(): the last reference - whether from
+ * iobmd_with_options(), iobmd_get(), or the buffer fd that every user
+ * mapping of it holds - frees the memory with dma_free_attrs().
+ *
+ * Context: process context; the last put may sleep.
+ */
+void iobmd_put(struct iobmd *bmd)
+{
+	if (bmd)
+		kref_put(&bmd->ref, iobmd_free);
+}
+EXPORT_SYMBOL_GPL(iobmd_put);
+
+/**
+ * iobmd_get_capacity() - the size asked for at create
+ * @bmd: the buffer.
+ *
+ * Mirrors IOBufferMemoryDescriptor::getCapacity().
+ *
+ * Context: any context.
+ *
+ * Return: the capacity in bytes, exactly as requested (not rounded).
+ */
+u64 iobmd_get_capacity(const struct iobmd *bmd)
+{
+	return bmd->capacity;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_capacity);
+
+/**
+ * iobmd_get_length() - the current length
+ * @bmd: the buffer.
+ *
+ * Mirrors IOMemoryDescriptor::getLength().
+ *
+ * Context: any context.
+ *
+ * Return: the length in bytes; equal to the capacity at create.
+ */
+u64 iobmd_get_length(const struct iobmd *bmd)
+{
+	return bmd->length;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_length);
+
+/**
+ * iobmd_get_options() - the options the buffer was created with
+ * @bmd: the buffer.
+ *
+ * Mirrors the _options IOKit keeps with each descriptor
+ * (IOMemoryDescriptor::getTag() has the direction part).
+ *
+ * Context: any context.
+ *
+ * Return: the IOKit option bits passed at create.
+ */
+u32 iobmd_get_options(const struct iobmd *bmd)
+{
+	return bmd->options;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_options);
+
+/**
+ * iobmd_get_bytes_no_copy() - the kernel address of the buffer
+ * @bmd: the buffer.
+ *
+ * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(). The address stays
+ * valid while the caller holds a reference.
+ *
+ * Context: any context.
+ *
+ * Return: the kernel virtual address of byte 0.
+ */
+void *iobmd_get_bytes_no_copy(struct iobmd *bmd)
+{
+	return bmd->cpu_addr;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
+
+/**
+ * iobmd_get_bytes_no_copy_range() - the kernel address of a range
+ * @bmd:    the buffer.
+ * @start:  offset of the range in bytes.
+ * @length: length of the range in bytes.
+ *
+ * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(start, withLength): the
+ * range must lie inside the current length (not the capacity), and
+ * @start + @length must not overflow.
+ *
+ * Context: any context.
+ *
+ * Return: the kernel virtual address of byte @start, or NULL when the range
+ * is not inside the length, as in IOKit.
+ */
+void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length)
+{
+	u64 end;
+
+	if (check_add_overflow(start, length, &end) || end > bmd->length)
+		return NULL;
+	return bmd->cpu_addr + start;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
+
+/**
+ * iobmd_get_physical_segment() - the DMA address of the run at an offset
+ * @bmd:     the buffer.
+ * @offset:  offset into the buffer in bytes; must be below the length.
+ * @address: out: DMA address (dma_addr_t) of byte @offset.
+ * @length:  out, may be NULL: bytes from @offset to the end of the
+ *           contiguous run that starts there, never past the length.
+ *
+ * Mirrors IOMemoryDescriptor::getPhysicalSegment(offset, &length). The
+ * address is a DMA address for iobmd's device: the physical address when
+ * there is no IOMMU.
+ *
+ * Context: any context.
+ *
+ * Return: 0, or -EINVAL when @offset is at or past the length. XNU returns
+ * address 0 there; iobmd returns an error so that 0 is never mistaken for
+ * an address.
+ */
+int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
+			       dma_addr_t *address, u64 *length)
+{
+	if (offset >= bmd->length)
+		return -EINVAL;
+	*address = bmd->dma_addr + offset;
+	if (length)
+		*length = bmd->length - offset;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);
+
+/*
+ * The cache mode the buffer really has: the default mode is copyback
+ * (write-back) on x86, and it is the only mode this version creates.
+ */
+u32 iobmd_cache_mode(const struct iobmd *bmd)
+{
+	return IOBMD_MAP_COPYBACK_CACHE;
+}
+
+/*
+ * mmap of the buffer fd: MAP_SHARED only, any page-aligned range inside the
+ * allocation. remap_pfn_range() (under dma_mmap_attrs()) marks the vma
+ * VM_DONTEXPAND, so mremap() cannot grow it.
+ */
+int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
+{
+	unsigned long total = bmd->alloc_size >> PAGE_SHIFT;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
+		return -EINVAL;
+	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,
+			      bmd->alloc_size, bmd->attrs);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: the misc device /dev/iobmd and the buffer file descriptors it
+ * hands out (uapi/linux/iobmd.h is the ABI).
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "iobmd_internal.h"
+
+/*
+ * Match an ioctl by type, number and direction but not size: _IOC_SIZE is
+ * the size of the struct user space was built with, which may be larger or
+ * smaller than the kernel's (see copy_struct_from_user()).
+ */
+static bool iobmd_ioc_match(unsigned int cmd, unsigned int want)
+{
+	return _IOC_TYPE(cmd) == _IOC_TYPE(want) &&
+	       _IOC_NR(cmd) == _IOC_NR(want) &&
+	       _IOC_DIR(cmd) == _IOC_DIR(want);
+}
+
+/* Copy a struct out to a caller whose struct may be larger or smaller. */
+static int iobmd_copy_struct_to_user(void __user *dst, size_t usize,
+				     const void *src, size_t ksize)
+{
+	if (copy_to_user(dst, src, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static int iobmd_ioctl_info(struct iobmd *bmd, void __user *uarg,
+			    size_t usize)
+{
+	struct iobmd_info info = {
+		.capacity = bmd->capacity,
+		.length = bmd->length,
+		.alloc_size = bmd->alloc_size,
+		.alignment = bmd->alignment,
+		.options = bmd->options,
+		.segments = 1,
+		.cache_mode = iobmd_cache_mode(bmd),
+	};
+
+	if (usize < IOBMD_INFO_SIZE_VER0)
+		return -EINVAL;
+	if (capable(CAP_SYS_ADMIN))
+		info.dma_addr = bmd->dma_addr;
+	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
+}
+
+static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct iobmd *bmd = file->private_data;
+
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_INFO))
+		return iobmd_ioctl_info(bmd, (void __user *)arg, _IOC_SIZE(cmd));
+	return -ENOTTY;
+}
+
+static int iobmd_buffer_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return iobmd_mmap(file->private_data, vma);
+}
+
+static int iobmd_buffer_release(struct inode *inode, struct file *file)
+{
+	iobmd_put(file->private_data);
+	return 0;
+}
+
+/*
+ * Every user mapping of a buffer holds its file, and the file holds the
+ * buffer, so the buffer lives until the last of fd and mappings is gone.
+ * .owner keeps the module loaded as long as any buffer file exists.
+ */
+static const struct file_operations iobmd_buffer_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = iobmd_buffer_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = iobmd_buffer_mmap,
+	.release = iobmd_buffer_release,
+};
+
+static int iobmd_ioctl_create(void __user *uarg, size_t usize)
+{
+	struct iobmd_create args;
+	unsigned long addr = 0;
+	struct iobmd *bmd;
+	struct file *file;
+	int fd, ret;
+
+	if (usize < IOBMD_CREATE_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if ((args.flags & ~IOBMD_CREATE_MAP_TASK) || args.__reserved)
+		return -EINVAL;
+
+	bmd = iobmd_with_options(args.options, args.capacity, 0);
+	if (IS_ERR(bmd))
+		return PTR_ERR(bmd);
+
+	file = anon_inode_getfile("[iobmd]", &iobmd_buffer_fops, bmd,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		iobmd_put(bmd);
+		return PTR_ERR(file);
+	}
+	/* From here on the file owns the buffer's reference. */
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_file;
+	}
+
+	if (args.flags & IOBMD_CREATE_MAP_TASK) {
+		addr = vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, 0);
+		if (IS_ERR_VALUE(addr)) {
+			ret = (long)addr;
+			addr = 0;
+			goto err_fd;
+		}
+	}
+
+	args.address = addr;
+	args.fd = fd;
+	if (copy_to_user(uarg, &args, sizeof(args))) {
+		ret = -EFAULT;
+		goto err_unmap;
+	}
+	fd_install(fd, file);
+	return 0;
+
+err_unmap:
+	if (addr)
+		vm_munmap(addr, bmd->alloc_size);
+err_fd:
+	put_unused_fd(fd);
+err_file:
+	fput(file);
+	return ret;
+}
+
+static long iobmd_dev_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_CREATE))
+		return iobmd_ioctl_create((void __user *)arg, _IOC_SIZE(cmd));
+	return -ENOTTY;
+}
+
+static const struct file_operations iobmd_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = iobmd_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice iobmd_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "iobmd",
+	.fops = &iobmd_dev_fops,
+	.mode = 0600,
+};
+
+int iobmd_dev_register(struct device *parent)
+{
+	iobmd_misc.parent = parent;
+	return misc_register(&iobmd_misc);
+}
+
+void iobmd_dev_unregister(void)
+{
+	misc_deregister(&iobmd_misc);
+}

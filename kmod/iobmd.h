@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iobmd: Apple IOKit's IOBufferMemoryDescriptor for Linux - the in-kernel
+ * API that other drivers call. Every function is exported with
+ * EXPORT_SYMBOL_GPL by iobmd.ko and documented where it is defined
+ * (kmod/buffer.c).
+ */
+#ifndef _IOBMD_H
+#define _IOBMD_H
+
+#include <linux/types.h>
+#include <uapi/linux/iobmd.h>
+
+struct iobmd;
+
+struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment);
+struct iobmd *iobmd_get(struct iobmd *bmd);
+void iobmd_put(struct iobmd *bmd);
+
+u64 iobmd_get_capacity(const struct iobmd *bmd);
+u64 iobmd_get_length(const struct iobmd *bmd);
+u32 iobmd_get_options(const struct iobmd *bmd);
+void *iobmd_get_bytes_no_copy(struct iobmd *bmd);
+void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length);
+int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
+			       dma_addr_t *address, u64 *length);
+
+#endif /* _IOBMD_H */

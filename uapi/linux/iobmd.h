@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * iobmd: Apple IOKit's IOBufferMemoryDescriptor for Linux - the ioctl ABI.
+ *
+ * /dev/iobmd creates DMA buffers. Each buffer is returned as its own file
+ * descriptor; the ioctls below that take a buffer are issued on that fd.
+ *
+ * Option values are IOKit's own (IOMemoryDescriptor.h,
+ * IOBufferMemoryDescriptor.h, IOTypes.h), so code ported from IOKit can pass
+ * its kIO* constants unchanged.
+ *
+ * Every struct may grow at its end. The size user space was built with is
+ * carried in the ioctl number (_IOC_SIZE); the kernel accepts a larger
+ * struct as long as the bytes it does not know are zero (else -E2BIG), and
+ * fills in only what the caller has room for on output.
+ */
+#ifndef _UAPI_LINUX_IOBMD_H
+#define _UAPI_LINUX_IOBMD_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Direction (kIODirection*), bits 0-2 of the options. */
+#define IOBMD_DIRECTION_NONE			0x0
+#define IOBMD_DIRECTION_IN			0x1
+#define IOBMD_DIRECTION_OUT			0x2
+#define IOBMD_DIRECTION_INOUT			0x3
+#define IOBMD_DIRECTION_MASK			0x7
+
+/* Memory options (kIOMemory*). */
+#define IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS	0x00000010
+#define IOBMD_MEMORY_PAGEABLE			0x00000020
+#define IOBMD_MEMORY_PURGEABLE			0x00000040
+#define IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS	0x00000080
+#define IOBMD_MEMORY_MAPPER_NONE		0x00000800
+#define IOBMD_MEMORY_KERNEL_USER_SHARED		0x00010000
+#define IOBMD_MEMORY_THREAD_SAFE		0x00100000
+#define IOBMD_MEMORY_CLEAR_ENCRYPT		0x00200000
+#define IOBMD_MEMORY_USE_RESERVE		0x00800000
+
+/* Cache mode field (kIOMapCacheMask and the kIOMap*Cache values). */
+#define IOBMD_MAP_CACHE_MASK			0x00000f00
+#define IOBMD_MAP_DEFAULT_CACHE			0x00000000
+#define IOBMD_MAP_INHIBIT_CACHE			0x00000100
+#define IOBMD_MAP_WRITE_THRU_CACHE		0x00000200
+#define IOBMD_MAP_COPYBACK_CACHE		0x00000300
+#define IOBMD_MAP_WRITE_COMBINE_CACHE		0x00000400
+
+/* Flags of struct iobmd_create. */
+#define IOBMD_CREATE_MAP_TASK			0x00000001
+
+#define IOBMD_IOC_MAGIC				0xBD
+
+/**
+ * struct iobmd_create - create a buffer (IOBMD_IOC_CREATE on /dev/iobmd)
+ * @capacity: in: size of the buffer in bytes, 1 or more. The allocation is
+ *            rounded up to whole pages; the capacity reported later is
+ *            always this value (IOBufferMemoryDescriptor::getCapacity()).
+ * @options:  in: IOKit option bits, as for
+ *            IOBufferMemoryDescriptor::inTaskWithOptions(): a direction
+ *            (IOBMD_DIRECTION_*), memory options (IOBMD_MEMORY_*) and a
+ *            cache mode (IOBMD_MAP_*_CACHE).
+ * @flags:    in: IOBMD_CREATE_MAP_TASK maps the buffer into the calling
+ *            process (a task-mapped buffer, as inTaskWithOptions() with the
+ *            current task). Without it the buffer is unmapped; mmap() its
+ *            fd later.
+ * @address:  out: user address of the task mapping (MAP_SHARED, read and
+ *            write, the page-rounded capacity long), or 0 when unmapped.
+ *            munmap() it like any mapping.
+ * @fd:       out: the buffer's file descriptor, O_RDWR | O_CLOEXEC.
+ * @__reserved: must be 0.
+ *
+ * Context: the ioctl may sleep; it allocates memory and, with
+ * IOBMD_CREATE_MAP_TASK, takes the caller's mmap lock.
+ *
+ * Return: 0 and @fd (and @address) filled in, or -1 with errno:
+ *
+ * * EINVAL - @capacity is 0 or so large that rounding it to pages
+ *   overflows; @flags, @options or @__reserved has a bit iobmd does not
+ *   know; a direction above IOBMD_DIRECTION_INOUT; IOBMD_MEMORY_PURGEABLE
+ *   without IOBMD_MEMORY_PAGEABLE; a cache mode value other than the four
+ *   listed; the struct is smaller than its first version (32 bytes).
+ * * E2BIG - the struct is larger than the kernel's and the extra bytes are
+ *   not zero.
+ * * EOPNOTSUPP - a known IOKit option this version does not provide yet:
+ *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_CLEAR_ENCRYPT,
+ *   IOBMD_MEMORY_USE_RESERVE, and any cache mode but default and copyback.
+ *   Never silently downgraded.
+ * * ENOMEM - the DMA allocation (or the fd's file) could not be made.
+ * * EMFILE - the caller has no free file descriptor.
+ * * EFAULT - the struct is not readable and writable at the given pointer.
+ * * Errors of mmap(2), such as ENOMEM for lack of address space, with
+ *   IOBMD_CREATE_MAP_TASK.
+ *
+ * On any error nothing is left behind: no fd, no mapping, no buffer.
+ *
+ * Differences from XNU: XNU returns NULL for every failure, ignores unknown
+ * option bits and ignores Purgeable without Pageable; iobmd gives the
+ * errnos above. XNU requires Pageable for a user task; iobmd maps wired
+ * buffers into user space too.
+ */
+struct iobmd_create {
+	__u64 capacity;
+	__u32 options;
+	__u32 flags;
+	__u64 address;
+	__s32 fd;
+	__u32 __reserved;
+};
+
+#define IOBMD_CREATE_SIZE_VER0			32
+
+/**
+ * struct iobmd_info - describe a buffer (IOBMD_IOC_INFO on a buffer fd)
+ * @capacity:   bytes asked for at create (IOMemoryDescriptor::getCapacity()).
+ * @length:     current length in bytes (IOMemoryDescriptor::getLength());
+ *              equal to @capacity at create.
+ * @alloc_size: bytes actually allocated: @capacity rounded up to pages.
+ *              This is also the largest length an mmap() of the fd may have.
+ * @dma_addr:   DMA address of the first segment, as
+ *              IOMemoryDescriptor::getPhysicalSegment(0, ...) gives it. It is
+ *              reported only to callers with CAP_SYS_ADMIN and reads 0 for
+ *              others, as /proc/pid/pagemap hides PFNs.
+ * @alignment:  alignment of the buffer's start in bytes (DMA address).
+ * @options:    the IOKit options the buffer was created with.
+ * @segments:   number of DMA segments (1 for a contiguous buffer).
+ * @cache_mode: effective cache mode, an IOBMD_MAP_*_CACHE value; the
+ *              default mode is reported as what it is on this platform.
+ * @__reserved: 0.
+ *
+ * Context: may sleep.
+ *
+ * Return: 0, or -1 with errno EFAULT (the struct is not writable) or EINVAL
+ * (the struct is smaller than its first version, 56 bytes). A larger
+ * struct is accepted; the bytes the kernel does not know are zeroed.
+ */
+struct iobmd_info {
+	__u64 capacity;
+	__u64 length;
+	__u64 alloc_size;
+	__u64 dma_addr;
+	__u64 alignment;
+	__u32 options;
+	__u32 segments;
+	__u32 cache_mode;
+	__u32 __reserved;
+};
+
+#define IOBMD_INFO_SIZE_VER0			56
+
+#define IOBMD_IOC_CREATE	_IOWR(IOBMD_IOC_MAGIC, 0x00, struct iobmd_create)
+#define IOBMD_IOC_INFO		_IOR(IOBMD_IOC_MAGIC, 0x01, struct iobmd_info)
+
+#endif /* _UAPI_LINUX_IOBMD_H */
