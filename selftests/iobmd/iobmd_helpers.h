@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the iobmd selftests: issuing the ioctls and observing
+ * the module from outside (its reference count, the next free fd).
+ */
+#ifndef IOBMD_SELFTEST_HELPERS_H
+#define IOBMD_SELFTEST_HELPERS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iobmd.h>
+
+#define IOBMD_DEV "/dev/iobmd"
+#define PAGE 4096UL
+
+static inline int iobmd_open(void)
+{
+	return open(IOBMD_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* Returns 0 or -errno; fills *c (fd, address) on success. */
+static inline int iobmd_create(int dev, __u64 capacity, __u32 options,
+			       __u32 flags, struct iobmd_create *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->capacity = capacity;
+	c->options = options;
+	c->flags = flags;
+	return ioctl(dev, IOBMD_IOC_CREATE, c) ? -errno : 0;
+}
+
+static inline int iobmd_info(int fd, struct iobmd_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(fd, IOBMD_IOC_INFO, info) ? -errno : 0;
+}
+
+/* The module's reference count, from sysfs; -1 when not loaded. */
+static inline long iobmd_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/iobmd/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* The lowest free file descriptor: it moves if an fd leaked. */
+static inline int iobmd_next_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+#endif /* IOBMD_SELFTEST_HELPERS_H */
