@@ -61,7 +61,7 @@ static void show_maps(void)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "iobmd"))
+		if (strstr(line, "[iobmd]"))
 			printf("    maps: %s", line);
 	fclose(f);
 }
