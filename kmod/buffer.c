@@ -7,6 +7,9 @@
  * iokit/Kernel/IOBufferMemoryDescriptor.cpp; ../shared/iokit/semantics.md
  * in the project tree lists what XNU does and where iobmd differs.
  */
+#include <kunit/visibility.h>
+#include <linux/atomic.h>
+#include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -16,6 +19,20 @@
 #include <linux/slab.h>
 
 #include "iobmd_internal.h"
+
+/*
+ * Cache modes: the default is copyback because on x86 every DMA allocation
+ * is coherent and mapped write-back. Other architectures need their own
+ * answer (non-coherent devices get uncached memory from dma_alloc_attrs),
+ * so the module is x86-only until one is given.
+ */
+#ifndef CONFIG_X86
+#error "iobmd supports x86 only so far: see README.md, Cache modes"
+#endif
+
+/* Buffers and bytes allocated and not yet freed, module-wide. */
+static atomic_long_t iobmd_live_buffers = ATOMIC_LONG_INIT(0);
+static atomic_long_t iobmd_live_bytes = ATOMIC_LONG_INIT(0);
 
 #define IOBMD_KNOWN_OPTIONS (IOBMD_DIRECTION_MASK |			\
 			     IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |	\
@@ -31,8 +48,16 @@
 
 /* Known IOKit options that this version does not provide yet. */
 #define IOBMD_UNSUPPORTED_OPTIONS (IOBMD_MEMORY_PAGEABLE |		\
+				   IOBMD_MEMORY_MAPPER_NONE |		\
 				   IOBMD_MEMORY_CLEAR_ENCRYPT |		\
 				   IOBMD_MEMORY_USE_RESERVE)
+
+/*
+ * The cache mode, bits 8-10. IOKit's kIOMapCacheMask is 0xF00, but
+ * kIOMemoryMapperNone is 0x800 inside it; the IOKit cache modes a buffer
+ * can have all fit in 0x700, so iobmd reads bit 11 as MapperNone.
+ */
+#define IOBMD_CACHE_MODE_BITS (IOBMD_MAP_CACHE_MASK & ~IOBMD_MEMORY_MAPPER_NONE)
 
 /*
  * Check the option bits: unknown bits and invalid combinations are -EINVAL,
@@ -49,7 +74,7 @@ static int iobmd_check_options(u32 options)
 	    !(options & IOBMD_MEMORY_PAGEABLE))
 		return -EINVAL;
 
-	switch (options & IOBMD_MAP_CACHE_MASK) {
+	switch (options & IOBMD_CACHE_MODE_BITS) {
 	case IOBMD_MAP_DEFAULT_CACHE:
 	case IOBMD_MAP_COPYBACK_CACHE:
 		break;
@@ -72,7 +97,30 @@ static void iobmd_free(struct kref *ref)
 
 	dma_free_attrs(bmd->dev, bmd->alloc_size, bmd->cpu_addr, bmd->dma_addr,
 		       bmd->attrs);
+	put_device(bmd->dev);
+	atomic_long_sub(bmd->alloc_size, &iobmd_live_bytes);
+	atomic_long_dec(&iobmd_live_buffers);
 	kfree(bmd);
+}
+
+/**
+ * iobmd_live_buffer_count() - buffers allocated and not yet freed
+ *
+ * Context: any context.
+ *
+ * Return: the number of live buffers, module-wide.
+ */
+VISIBLE_IF_KUNIT long iobmd_live_buffer_count(void)
+{
+	return atomic_long_read(&iobmd_live_buffers);
+}
+EXPORT_SYMBOL_IF_KUNIT(iobmd_live_buffer_count);
+
+/* Module-wide figures for debugfs. */
+void iobmd_stats(long *buffers, long *bytes)
+{
+	*buffers = atomic_long_read(&iobmd_live_buffers);
+	*bytes = atomic_long_read(&iobmd_live_bytes);
 }
 
 /**
@@ -92,8 +140,8 @@ static void iobmd_free(struct kref *ref)
  * iobmd_get_bytes_no_copy() returns. The length starts equal to @capacity.
  * The caller owns one reference and drops it with iobmd_put().
  *
- * Context: process context, may sleep (GFP_KERNEL allocation). Takes no
- * iobmd lock.
+ * Context: process context, may sleep (GFP_KERNEL allocation); not from
+ * interrupt context or with interrupts disabled. Takes no iobmd lock.
  *
  * Return: the new buffer, or an ERR_PTR():
  * * -EINVAL - @capacity is 0 or too large to round up to pages; @options
@@ -101,8 +149,8 @@ static void iobmd_free(struct kref *ref)
  *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
  *   a power of two.
  * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
- *   (Pageable, ClearEncrypt, UseReserve, cache modes other than default and
- *   copyback), or @alignment above PAGE_SIZE.
+ *   (Pageable, MapperNone, ClearEncrypt, UseReserve, cache modes other than
+ *   default and copyback), or @alignment above PAGE_SIZE.
  * * -ENOMEM - the allocation failed.
  *
  * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
@@ -114,6 +162,7 @@ struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
 	u64 rounded;
 	int ret;
 
+	might_sleep();
 	ret = iobmd_check_options(options);
 	if (ret)
 		return ERR_PTR(ret);
@@ -130,7 +179,7 @@ struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
 		return ERR_PTR(-ENOMEM);
 
 	kref_init(&bmd->ref);
-	bmd->dev = iobmd_dma_dev;
+	bmd->dev = get_device(iobmd_dma_dev);
 	bmd->capacity = capacity;
 	bmd->length = capacity;
 	bmd->alloc_size = PAGE_ALIGN(capacity);
@@ -141,9 +190,12 @@ struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
 					&bmd->dma_addr,
 					GFP_KERNEL | __GFP_NOWARN, bmd->attrs);
 	if (!bmd->cpu_addr) {
+		put_device(bmd->dev);
 		kfree(bmd);
 		return ERR_PTR(-ENOMEM);
 	}
+	atomic_long_inc(&iobmd_live_buffers);
+	atomic_long_add(bmd->alloc_size, &iobmd_live_bytes);
 	return bmd;
 }
 EXPORT_SYMBOL_GPL(iobmd_with_options);
@@ -173,10 +225,13 @@ EXPORT_SYMBOL_GPL(iobmd_get);
  * iobmd_with_options(), iobmd_get(), or the buffer fd that every user
  * mapping of it holds - frees the memory with dma_free_attrs().
  *
- * Context: process context; the last put may sleep.
+ * Context: process context, may sleep; not from interrupt context or with
+ * interrupts disabled (dma_free_attrs() forbids it), whether or not this
+ * put is the last.
  */
 void iobmd_put(struct iobmd *bmd)
 {
+	might_sleep();
 	if (bmd)
 		kref_put(&bmd->ref, iobmd_free);
 }
@@ -254,9 +309,9 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
  * @start:  offset of the range in bytes.
  * @length: length of the range in bytes.
  *
- * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(start, withLength): the
- * range must lie inside the current length (not the capacity), and
- * @start + @length must not overflow.
+ * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(start, withLength): as
+ * in XNU, @start must be below the current length (not the capacity),
+ * @start + @length must not overflow and must not pass the length.
  *
  * Context: any context.
  *
@@ -267,7 +322,8 @@ void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length)
 {
 	u64 end;
 
-	if (check_add_overflow(start, length, &end) || end > bmd->length)
+	if (start >= bmd->length || check_add_overflow(start, length, &end) ||
+	    end > bmd->length)
 		return NULL;
 	return bmd->cpu_addr + start;
 }
@@ -282,8 +338,9 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
  *           contiguous run that starts there, never past the length.
  *
  * Mirrors IOMemoryDescriptor::getPhysicalSegment(offset, &length). The
- * address is a DMA address for iobmd's device: the physical address when
- * there is no IOMMU.
+ * address is a DMA address for iobmd's own device, which has no IOMMU
+ * translation and no DMA offset on x86: it is the CPU physical address.
+ * It is not a mapping for another device behind an IOMMU.
  *
  * Context: any context.
  *
@@ -312,19 +369,31 @@ u32 iobmd_cache_mode(const struct iobmd *bmd)
 	return IOBMD_MAP_COPYBACK_CACHE;
 }
 
+/* vm_flags became read-only in 6.3, with helpers to change them. */
+static void iobmd_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
+			       vm_flags_t clear)
+{
+#ifdef IOBMD_HAVE_VM_FLAGS_MOD
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
 /*
- * mmap of the buffer fd: MAP_SHARED only, any page-aligned range inside the
- * allocation. remap_pfn_range() (under dma_mmap_attrs()) marks the vma
- * VM_DONTEXPAND, so mremap() cannot grow it.
+ * mmap of the buffer fd: MAP_SHARED only, never executable, any
+ * page-aligned range inside the allocation; VM_DONTEXPAND keeps mremap()
+ * from growing it.
  */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
 	unsigned long total = bmd->alloc_size >> PAGE_SHIFT;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
 	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
 		return -EINVAL;
+	iobmd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
 	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,
 			      bmd->alloc_size, bmd->attrs);
 }

@@ -11,28 +11,7 @@
 #include <linux/module.h>
 #include <linux/sizes.h>
 
-#include "iobmd.h"
-
-struct iobmd_create_args {
-	u32 options;
-	u64 capacity;
-	u64 alignment;
-	int err;
-};
-
-static int iobmd_resource_init(struct kunit_resource *res, void *context)
-{
-	struct iobmd_create_args *args = context;
-	struct iobmd *bmd = iobmd_with_options(args->options, args->capacity,
-					       args->alignment);
-
-	if (IS_ERR(bmd)) {
-		args->err = PTR_ERR(bmd);
-		return args->err;
-	}
-	res->data = bmd;
-	return 0;
-}
+#include "iobmd_internal.h"
 
 /* Release the buffer when the test ends, whether it passed or not. */
 static void iobmd_resource_free(struct kunit_resource *res)
@@ -43,12 +22,16 @@ static void iobmd_resource_free(struct kunit_resource *res)
 static struct iobmd *create_or_fail(struct kunit *test, u32 options,
 				    u64 capacity, u64 alignment)
 {
-	struct iobmd_create_args args = { options, capacity, alignment, 0 };
-	struct iobmd *bmd;
+	struct iobmd *bmd = iobmd_with_options(options, capacity, alignment);
 
-	bmd = kunit_alloc_resource(test, iobmd_resource_init,
-				   iobmd_resource_free, GFP_KERNEL, &args);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, bmd, "create failed: %d", args.err);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(bmd), "create failed: %ld",
+			       PTR_ERR(bmd));
+	if (!kunit_alloc_resource(test, NULL, iobmd_resource_free, GFP_KERNEL,
+				  bmd)) {
+		iobmd_put(bmd);
+		bmd = NULL;
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, bmd, "no memory for a KUnit resource");
 	return bmd;
 }
 
@@ -110,6 +93,9 @@ static void iobmd_test_physical_segment(struct kunit *test)
 							    &len));
 	KUNIT_EXPECT_EQ(test, len, c->capacity);
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(base));
+	/* x86 dma-direct without an IOMMU: the DMA address is physical. */
+	KUNIT_EXPECT_EQ(test, base,
+			(dma_addr_t)virt_to_phys(iobmd_get_bytes_no_copy(bmd)));
 
 	KUNIT_ASSERT_EQ(test, 0,
 			iobmd_get_physical_segment(bmd, c->capacity - 1, &addr,
@@ -138,9 +124,11 @@ static void iobmd_test_bytes_no_copy_range(struct kunit *test)
 			    (void *)base);
 	KUNIT_EXPECT_PTR_EQ(test, iobmd_get_bytes_no_copy_range(bmd, 5, 10),
 			    (void *)(base + 5));
-	/* The empty range at the end is inside the length. */
-	KUNIT_EXPECT_PTR_EQ(test, iobmd_get_bytes_no_copy_range(bmd, len, 0),
-			    (void *)(base + len));
+	KUNIT_EXPECT_PTR_EQ(test,
+			    iobmd_get_bytes_no_copy_range(bmd, len - 1, 1),
+			    (void *)(base + len - 1));
+	/* As in XNU, the start must be below the length, even for 0 bytes. */
+	KUNIT_EXPECT_NULL(test, iobmd_get_bytes_no_copy_range(bmd, len, 0));
 	KUNIT_EXPECT_NULL(test, iobmd_get_bytes_no_copy_range(bmd, 0, len + 1));
 	KUNIT_EXPECT_NULL(test, iobmd_get_bytes_no_copy_range(bmd, len, 1));
 	/* start + length overflows. */
@@ -165,22 +153,37 @@ static void iobmd_test_alignment(struct kunit *test)
 	}
 }
 
-/* References: each get needs a put; the buffer survives until the last. */
+/* References: each get needs a put; the buffer is freed by the last. */
 static void iobmd_test_refcount(struct kunit *test)
 {
+	long live = iobmd_live_buffer_count();
 	struct iobmd *bmd = iobmd_with_options(0, PAGE_SIZE, 0);
 	u8 *p;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live + 1);
 	KUNIT_EXPECT_PTR_EQ(test, iobmd_get(bmd), bmd);
 	iobmd_put(bmd);
-	/* Still one reference: the memory must be usable (KASAN checks). */
+	/* Still one reference: alive, and usable (KASAN checks). */
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live + 1);
 	p = iobmd_get_bytes_no_copy(bmd);
 	p[PAGE_SIZE - 1] = 1;
 	KUNIT_EXPECT_EQ(test, p[PAGE_SIZE - 1], 1);
 	iobmd_put(bmd);
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
 	/* NULL is a no-op, as kfree(NULL). */
 	iobmd_put(NULL);
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
+}
+
+/* A failed create allocates nothing that outlives it. */
+static void iobmd_test_errno_leaves_nothing(struct kunit *test)
+{
+	long live = iobmd_live_buffer_count();
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(iobmd_with_options(0, 1ULL << 46, 0)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(iobmd_with_options(0x1000, 1, 0)));
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
 }
 
 struct iobmd_errno_case {
@@ -203,13 +206,15 @@ static const struct iobmd_errno_case errno_cases[] = {
 	{ 0x80000000, PAGE_SIZE, 0, -EINVAL, "unknown-bit-31" },
 	{ IOBMD_MEMORY_PURGEABLE, PAGE_SIZE, 0, -EINVAL, "purgeable-alone" },
 	{ 0x500, PAGE_SIZE, 0, -EINVAL, "cache-0x500" },
-	{ 0xf00, PAGE_SIZE, 0, -EINVAL, "cache-0xf00" },
+	{ 0x700, PAGE_SIZE, 0, -EINVAL, "cache-0x700" },
+	{ 0xf00, PAGE_SIZE, 0, -EINVAL, "cache-0x700-mapper-none" },
 	{ IOBMD_MAP_INHIBIT_CACHE, PAGE_SIZE, 0, -EOPNOTSUPP, "inhibit" },
 	{ IOBMD_MAP_WRITE_THRU_CACHE, PAGE_SIZE, 0, -EOPNOTSUPP, "writethru" },
 	{ IOBMD_MAP_WRITE_COMBINE_CACHE, PAGE_SIZE, 0, -EOPNOTSUPP, "wc" },
 	{ IOBMD_MEMORY_PAGEABLE, PAGE_SIZE, 0, -EOPNOTSUPP, "pageable" },
 	{ IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PURGEABLE, PAGE_SIZE, 0,
 	  -EOPNOTSUPP, "purgeable" },
+	{ IOBMD_MEMORY_MAPPER_NONE, PAGE_SIZE, 0, -EOPNOTSUPP, "mapper-none" },
 	{ IOBMD_MEMORY_CLEAR_ENCRYPT, PAGE_SIZE, 0, -EOPNOTSUPP,
 	  "clear-encrypt" },
 	{ IOBMD_MEMORY_USE_RESERVE, PAGE_SIZE, 0, -EOPNOTSUPP, "use-reserve" },
@@ -242,6 +247,7 @@ static struct kunit_case iobmd_buffer_cases[] = {
 	KUNIT_CASE(iobmd_test_bytes_no_copy_range),
 	KUNIT_CASE(iobmd_test_alignment),
 	KUNIT_CASE(iobmd_test_refcount),
+	KUNIT_CASE(iobmd_test_errno_leaves_nothing),
 	KUNIT_CASE_PARAM(iobmd_test_errno, errno_gen_params),
 	{}
 };
@@ -254,4 +260,5 @@ static struct kunit_suite iobmd_buffer_suite = {
 kunit_test_suite(iobmd_buffer_suite);
 
 MODULE_DESCRIPTION("KUnit tests for iobmd buffers");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");

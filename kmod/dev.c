@@ -5,6 +5,7 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
+#include <linux/user_namespace.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -39,9 +40,10 @@ static int iobmd_copy_struct_to_user(void __user *dst, size_t usize,
 	return 0;
 }
 
-static int iobmd_ioctl_info(struct iobmd *bmd, void __user *uarg,
+static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 			    size_t usize)
 {
+	struct iobmd *bmd = file->private_data;
 	struct iobmd_info info = {
 		.capacity = bmd->capacity,
 		.length = bmd->length,
@@ -54,7 +56,8 @@ static int iobmd_ioctl_info(struct iobmd *bmd, void __user *uarg,
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
 		return -EINVAL;
-	if (capable(CAP_SYS_ADMIN))
+	/* As /proc/pid/pagemap: decided by who opened (created) the fd. */
+	if (file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		info.dma_addr = bmd->dma_addr;
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
@@ -62,10 +65,9 @@ static int iobmd_ioctl_info(struct iobmd *bmd, void __user *uarg,
 static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
-	struct iobmd *bmd = file->private_data;
-
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_INFO))
-		return iobmd_ioctl_info(bmd, (void __user *)arg, _IOC_SIZE(cmd));
+		return iobmd_ioctl_info(file, (void __user *)arg,
+					_IOC_SIZE(cmd));
 	return -ENOTTY;
 }
 
@@ -95,8 +97,9 @@ static const struct file_operations iobmd_buffer_fops = {
 
 static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 {
+	struct iobmd_create __user *ucreate = uarg;
 	struct iobmd_create args;
-	unsigned long addr = 0;
+	unsigned long addr;
 	struct iobmd *bmd;
 	struct file *file;
 	int fd, ret;
@@ -106,7 +109,9 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
 	if (ret)
 		return ret;
-	if ((args.flags & ~IOBMD_CREATE_MAP_TASK) || args.__reserved)
+	/* Out fields must be 0 on input, so that they can become inputs. */
+	if ((args.flags & ~IOBMD_CREATE_MAP_TASK) || args.__reserved ||
+	    args.address || args.fd)
 		return -EINVAL;
 
 	bmd = iobmd_with_options(args.options, args.capacity, 0);
@@ -127,28 +132,37 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 		goto err_file;
 	}
 
+	/*
+	 * Write the answer before mapping, so that an unwritable struct
+	 * fails while there is nothing to undo in the caller's mm.
+	 */
+	args.fd = fd;
+	if (copy_to_user(uarg, &args, sizeof(args))) {
+		ret = -EFAULT;
+		goto err_fd;
+	}
+
 	if (args.flags & IOBMD_CREATE_MAP_TASK) {
 		addr = vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, 0);
 		if (IS_ERR_VALUE(addr)) {
 			ret = (long)addr;
-			addr = 0;
 			goto err_fd;
 		}
-	}
-
-	args.address = addr;
-	args.fd = fd;
-	if (copy_to_user(uarg, &args, sizeof(args))) {
-		ret = -EFAULT;
-		goto err_unmap;
+		/*
+		 * Only another thread of the caller changing its own address
+		 * space since the copy above can make this fail; the range
+		 * unmapped is then the one vm_mmap() just returned.
+		 */
+		if (put_user(addr, &ucreate->address)) {
+			vm_munmap(addr, bmd->alloc_size);
+			ret = -EFAULT;
+			goto err_fd;
+		}
 	}
 	fd_install(fd, file);
 	return 0;
 
-err_unmap:
-	if (addr)
-		vm_munmap(addr, bmd->alloc_size);
 err_fd:
 	put_unused_fd(fd);
 err_file:

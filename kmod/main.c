@@ -37,6 +37,7 @@ static int __init iobmd_init(void)
 	ret = iobmd_dev_register(iobmd_dma_dev);
 	if (ret)
 		goto err_pdev;
+	iobmd_debugfs_init();
 	return 0;
 
 err_pdev:
@@ -47,7 +48,17 @@ module_init(iobmd_init);
 
 static void __exit iobmd_exit(void)
 {
+	long buffers, bytes;
+
+	iobmd_debugfs_exit();
 	iobmd_dev_unregister();
+	/*
+	 * Buffer fds and mappings hold the module, and in-kernel users link
+	 * against it, so a buffer alive here was leaked by a caller.
+	 */
+	iobmd_stats(&buffers, &bytes);
+	WARN(buffers, "iobmd: %ld buffers (%ld bytes) leaked at unload\n",
+	     buffers, bytes);
 	platform_device_unregister(iobmd_pdev);
 }
 module_exit(iobmd_exit);

@@ -3,6 +3,7 @@
  * iobmd selftests: create buffers, map them, use them, and check that they
  * live exactly as long as their fd, mappings and kernel references.
  */
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -191,7 +192,7 @@ TEST_F(create, close_fd_mapping_stays_usable)
 	ASSERT_LE(1, before);
 	ASSERT_EQ(0, close(self->c.fd));
 	self->c.fd = -1;
-	/* The buffer fd's reference on the module is gone with the fd... */
+	/* The mapping still holds the buffer's file, and so the module... */
 	EXPECT_EQ(before, iobmd_module_refcnt());
 	/* ...but the memory is not: the mapping holds the buffer. */
 	EXPECT_EQ(0, mismatches(p, self->map_len, 5));
@@ -227,6 +228,20 @@ TEST_F(create, fork_child_shares_mapping)
 	EXPECT_EQ(0, mismatches(p, self->map_len, 2));
 }
 
+/* Whether any module links against iobmd (then it pins iobmd anyway). */
+static int iobmd_has_holders(void)
+{
+	DIR *d = opendir("/sys/module/iobmd/holders");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /*
  * While any buffer lives, iobmd cannot be unloaded. Keep only a mapping
  * (no fd of the device or the buffer) and try.
@@ -235,8 +250,12 @@ TEST(unload_refused_while_mapping_lives)
 {
 	struct iobmd_create c;
 	unsigned char *p;
+	long base;
 	int dev;
 
+	if (iobmd_has_holders())
+		SKIP(return, "another module links against iobmd");
+	base = iobmd_module_refcnt();
 	dev = iobmd_open();
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, iobmd_create(dev, 2 * PAGE, 0, IOBMD_CREATE_MAP_TASK, &c));
@@ -244,13 +263,14 @@ TEST(unload_refused_while_mapping_lives)
 	p[0] = 0x42;
 	close(c.fd);
 	close(dev);
+	/* Only the mapping's file holds the module now. */
+	ASSERT_EQ(base + 1, iobmd_module_refcnt());
 
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "iobmd", O_NONBLOCK));
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_EQ(0x42, p[0]);
-	EXPECT_EQ(1, iobmd_module_refcnt());
 	EXPECT_EQ(0, munmap(p, 2 * PAGE));
-	EXPECT_EQ(0, iobmd_module_refcnt());
+	EXPECT_EQ(base, iobmd_module_refcnt());
 }
 
 TEST_HARNESS_MAIN

@@ -10,16 +10,23 @@
 #include "iobmd_helpers.h"
 #include "../kselftest_harness.h"
 
-/* What must be unchanged after a failed call: module references, fds. */
+/*
+ * What must be unchanged after a failed call: module references, fds, and
+ * the buffers and bytes iobmd has allocated (debugfs).
+ */
 struct baseline {
 	long refcnt;
 	int next_fd;
+	long buffers;
+	long bytes;
 };
 
 static void baseline_take(struct baseline *b)
 {
 	b->refcnt = iobmd_module_refcnt();
 	b->next_fd = iobmd_next_fd();
+	b->buffers = iobmd_stat("live_buffers");
+	b->bytes = iobmd_stat("live_bytes");
 }
 
 static void expect_nothing_left(struct __test_metadata *_metadata,
@@ -27,6 +34,9 @@ static void expect_nothing_left(struct __test_metadata *_metadata,
 {
 	EXPECT_EQ(b->refcnt, iobmd_module_refcnt());
 	EXPECT_EQ(b->next_fd, iobmd_next_fd());
+	EXPECT_LE(0, b->buffers);
+	EXPECT_EQ(b->buffers, iobmd_stat("live_buffers"));
+	EXPECT_EQ(b->bytes, iobmd_stat("live_bytes"));
 }
 
 FIXTURE(create_errno) {
@@ -39,6 +49,8 @@ FIXTURE_VARIANT(create_errno) {
 	__u32 options;
 	__u32 flags;
 	__u32 reserved;
+	__s32 fd;
+	__u64 address;
 	int err;
 };
 
@@ -83,6 +95,19 @@ FIXTURE_VARIANT_ADD(create_errno, flags_unknown_bit_31) {
 FIXTURE_VARIANT_ADD(create_errno, reserved_nonzero) {
 	.capacity = PAGE,
 	.reserved = 1,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, fd_not_zero) {
+	.capacity = PAGE,
+	.fd = -1,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, address_not_zero) {
+	.capacity = PAGE,
+	.flags = IOBMD_CREATE_MAP_TASK,
+	.address = 0x10000,
 	.err = EINVAL,
 };
 
@@ -141,6 +166,12 @@ FIXTURE_VARIANT_ADD(create_errno, pageable_purgeable) {
 	.err = EOPNOTSUPP,
 };
 
+FIXTURE_VARIANT_ADD(create_errno, mapper_none) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_MAPPER_NONE,
+	.err = EOPNOTSUPP,
+};
+
 FIXTURE_VARIANT_ADD(create_errno, clear_encrypt) {
 	.capacity = PAGE,
 	.options = IOBMD_MEMORY_CLEAR_ENCRYPT,
@@ -191,13 +222,12 @@ TEST_F(create_errno, fails_and_leaves_nothing)
 		.options = variant->options,
 		.flags = variant->flags,
 		.__reserved = variant->reserved,
-		.fd = -1,
+		.fd = variant->fd,
+		.address = variant->address,
 	};
 
 	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE, &c));
 	EXPECT_EQ(variant->err, errno) TH_LOG("got %s", strerror(errno));
-	EXPECT_EQ(-1, c.fd);
-	EXPECT_EQ(0, c.address);
 	expect_nothing_left(_metadata, &self->base);
 }
 
@@ -264,10 +294,8 @@ TEST_F(abi, larger_create_struct)
 	memset(&c, 0, sizeof(c));
 	c.v1.capacity = PAGE;
 	c.future[2] = 1;
-	c.v1.fd = -1;
 	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE_V2, &c));
 	EXPECT_EQ(E2BIG, errno);
-	EXPECT_EQ(-1, c.v1.fd);
 	expect_nothing_left(_metadata, &self->base);
 }
 
@@ -357,6 +385,21 @@ TEST_F(abi, no_free_fd_emfile)
 	expect_nothing_left(_metadata, &self->base);
 }
 
+/* The address space this process has mapped now, in bytes. */
+static unsigned long vm_size(void)
+{
+	unsigned long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %lu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb << 10;
+}
+
 /*
  * The task mapping cannot be made: mmap's ENOMEM, and nothing is left
  * behind. The same buffer unmapped is created fine under the same limit,
@@ -364,14 +407,16 @@ TEST_F(abi, no_free_fd_emfile)
  */
 TEST_F(abi, no_address_space_enomem)
 {
-	const __u64 size = 64UL << 20;
+	const __u64 size = 4UL << 20;
 	struct rlimit old, lim;
 	struct iobmd_create c;
 	int unmapped, mapped;
 
 	ASSERT_EQ(0, getrlimit(RLIMIT_AS, &old));
 	lim = old;
-	lim.rlim_cur = 32UL << 20;
+	/* Room for the process as it is, but not for the mapping. */
+	ASSERT_LT(0, vm_size());
+	lim.rlim_cur = vm_size() + size / 2;
 	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &lim));
 	unmapped = iobmd_create(self->dev, size, 0, 0, &c);
 	if (!unmapped)
@@ -394,6 +439,9 @@ TEST_F(abi, mmap_errors)
 	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, c.fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, c.fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
 	/* Three pages are allocated; four are too many. */
 	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
@@ -405,9 +453,12 @@ TEST_F(abi, mmap_errors)
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 
-	/* The last page alone is fine; growing it with mremap is not. */
+	/* The last page alone is fine; growing it with mremap is not... */
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 2 * PAGE);
 	ASSERT_NE(MAP_FAILED, p);
+	/* ...and neither is making it executable later. */
+	EXPECT_EQ(-1, mprotect(p, PAGE, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
 	q = mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, q);
 	EXPECT_EQ(EFAULT, errno);

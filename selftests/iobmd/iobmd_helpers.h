@@ -17,6 +17,8 @@
 #include <linux/iobmd.h>
 
 #define IOBMD_DEV "/dev/iobmd"
+#define IOBMD_STATS "/sys/kernel/debug/iobmd/stats"
+/* iobmd is x86-only so far: 4 KiB pages, usable in static initialisers. */
 #define PAGE 4096UL
 
 static inline int iobmd_open(void)
@@ -35,9 +37,10 @@ static inline int iobmd_create(int dev, __u64 capacity, __u32 options,
 	return ioctl(dev, IOBMD_IOC_CREATE, c) ? -errno : 0;
 }
 
+/* The struct is filled with 0xff first: every field must be written. */
 static inline int iobmd_info(int fd, struct iobmd_info *info)
 {
-	memset(info, 0, sizeof(*info));
+	memset(info, 0xff, sizeof(*info));
 	return ioctl(fd, IOBMD_IOC_INFO, info) ? -errno : 0;
 }
 
@@ -53,6 +56,22 @@ static inline long iobmd_module_refcnt(void)
 		n = -1;
 	fclose(f);
 	return n;
+}
+
+/* A line of debugfs iobmd/stats ("name value"); -1 when missing. */
+static inline long iobmd_stat(const char *name)
+{
+	FILE *f = fopen(IOBMD_STATS, "r");
+	char key[64];
+	long value, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &value) == 2)
+		if (!strcmp(key, name))
+			found = value;
+	fclose(f);
+	return found;
 }
 
 /* The lowest free file descriptor: it moves if an fd leaked. */

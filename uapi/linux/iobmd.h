@@ -38,7 +38,11 @@
 #define IOBMD_MEMORY_CLEAR_ENCRYPT		0x00200000
 #define IOBMD_MEMORY_USE_RESERVE		0x00800000
 
-/* Cache mode field (kIOMapCacheMask and the kIOMap*Cache values). */
+/*
+ * Cache mode field (kIOMapCacheMask and the kIOMap*Cache values). IOKit's
+ * mask is 0xf00, but kIOMemoryMapperNone (0x800) lies inside it; the cache
+ * modes of a buffer all fit in 0x700, and iobmd reads 0x800 as MapperNone.
+ */
 #define IOBMD_MAP_CACHE_MASK			0x00000f00
 #define IOBMD_MAP_DEFAULT_CACHE			0x00000000
 #define IOBMD_MAP_INHIBIT_CACHE			0x00000100
@@ -64,10 +68,11 @@
  *            process (a task-mapped buffer, as inTaskWithOptions() with the
  *            current task). Without it the buffer is unmapped; mmap() its
  *            fd later.
- * @address:  out: user address of the task mapping (MAP_SHARED, read and
- *            write, the page-rounded capacity long), or 0 when unmapped.
- *            munmap() it like any mapping.
- * @fd:       out: the buffer's file descriptor, O_RDWR | O_CLOEXEC.
+ * @address:  in: must be 0. out: user address of the task mapping
+ *            (MAP_SHARED, read and write, the page-rounded capacity long),
+ *            or 0 when unmapped. munmap() it like any mapping.
+ * @fd:       in: must be 0. out: the buffer's file descriptor,
+ *            O_RDWR | O_CLOEXEC.
  * @__reserved: must be 0.
  *
  * Context: the ioctl may sleep; it allocates memory and, with
@@ -77,22 +82,31 @@
  *
  * * EINVAL - @capacity is 0 or so large that rounding it to pages
  *   overflows; @flags, @options or @__reserved has a bit iobmd does not
- *   know; a direction above IOBMD_DIRECTION_INOUT; IOBMD_MEMORY_PURGEABLE
- *   without IOBMD_MEMORY_PAGEABLE; a cache mode value other than the four
- *   listed; the struct is smaller than its first version (32 bytes).
+ *   know; @fd or @address is not 0; a direction above
+ *   IOBMD_DIRECTION_INOUT; IOBMD_MEMORY_PURGEABLE without
+ *   IOBMD_MEMORY_PAGEABLE; a cache mode value other than the five listed;
+ *   the struct is smaller than its first version (32 bytes).
  * * E2BIG - the struct is larger than the kernel's and the extra bytes are
  *   not zero.
  * * EOPNOTSUPP - a known IOKit option this version does not provide yet:
- *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_CLEAR_ENCRYPT,
- *   IOBMD_MEMORY_USE_RESERVE, and any cache mode but default and copyback.
- *   Never silently downgraded.
+ *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_MAPPER_NONE,
+ *   IOBMD_MEMORY_CLEAR_ENCRYPT, IOBMD_MEMORY_USE_RESERVE, and any cache
+ *   mode but default and copyback. Never silently downgraded.
  * * ENOMEM - the DMA allocation (or the fd's file) could not be made.
  * * EMFILE - the caller has no free file descriptor.
+ * * ENFILE - the system-wide limit on open files was reached.
  * * EFAULT - the struct is not readable and writable at the given pointer.
- * * Errors of mmap(2), such as ENOMEM for lack of address space, with
- *   IOBMD_CREATE_MAP_TASK.
+ * * With IOBMD_CREATE_MAP_TASK, the errors of mmap(2) for the task
+ *   mapping: ENOMEM (no address space, RLIMIT_AS), EAGAIN (locked memory
+ *   limit with MCL_FUTURE), EPERM or EACCES (a security module refused).
  *
- * On any error nothing is left behind: no fd, no mapping, no buffer.
+ * On any error nothing is left behind: no fd, no mapping, no buffer. The
+ * struct's out fields may have been written and mean nothing then.
+ *
+ * mmap(2) of a buffer fd: MAP_SHARED of any page-aligned range inside
+ * @capacity rounded up to pages, without PROT_EXEC. MAP_PRIVATE, PROT_EXEC
+ * or a range outside get EINVAL; mremap(2) cannot grow such a mapping
+ * (EFAULT).
  *
  * Differences from XNU: XNU returns NULL for every failure, ignores unknown
  * option bits and ignores Purgeable without Pageable; iobmd gives the
@@ -118,9 +132,11 @@ struct iobmd_create {
  * @alloc_size: bytes actually allocated: @capacity rounded up to pages.
  *              This is also the largest length an mmap() of the fd may have.
  * @dma_addr:   DMA address of the first segment, as
- *              IOMemoryDescriptor::getPhysicalSegment(0, ...) gives it. It is
- *              reported only to callers with CAP_SYS_ADMIN and reads 0 for
- *              others, as /proc/pid/pagemap hides PFNs.
+ *              IOMemoryDescriptor::getPhysicalSegment(0, ...) gives it: the
+ *              CPU physical address on x86 without an IOMMU. It is reported
+ *              only when the buffer fd was opened (created) with
+ *              CAP_SYS_ADMIN, and reads 0 otherwise, as /proc/pid/pagemap
+ *              hides PFNs.
  * @alignment:  alignment of the buffer's start in bytes (DMA address).
  * @options:    the IOKit options the buffer was created with.
  * @segments:   number of DMA segments (1 for a contiguous buffer).
