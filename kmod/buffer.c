@@ -95,10 +95,10 @@ static void iobmd_free(struct kref *ref)
 {
 	struct iobmd *bmd = container_of(ref, struct iobmd, ref);
 
-	dma_free_attrs(bmd->dev, bmd->alloc_size, bmd->cpu_addr, bmd->dma_addr,
+	dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base, bmd->dma_base,
 		       bmd->attrs);
 	put_device(bmd->dev);
-	atomic_long_sub(bmd->alloc_size, &iobmd_live_bytes);
+	atomic_long_sub(bmd->base_size, &iobmd_live_bytes);
 	atomic_long_dec(&iobmd_live_buffers);
 	kfree(bmd);
 }
@@ -123,80 +123,211 @@ void iobmd_stats(long *buffers, long *bytes)
 	*bytes = atomic_long_read(&iobmd_live_bytes);
 }
 
+/*
+ * Allocate @bmd->alloc_size bytes aligned to @bmd->alignment. The page
+ * allocator aligns a block to its size, so the first try rounds the size
+ * up to the alignment; CMA aligns only to CONFIG_CMA_ALIGNMENT, and when
+ * that falls short the second try over-allocates by the alignment and uses
+ * the aligned part.
+ */
+static int iobmd_alloc_contiguous(struct iobmd *bmd)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	size_t size = ALIGN(bmd->alloc_size, bmd->alignment);
+	dma_addr_t start;
+
+	bmd->cpu_base = dma_alloc_attrs(bmd->dev, size, &bmd->dma_base, gfp,
+					bmd->attrs);
+	if (bmd->cpu_base && !IS_ALIGNED(bmd->dma_base, bmd->alignment)) {
+		dma_free_attrs(bmd->dev, size, bmd->cpu_base, bmd->dma_base,
+			       bmd->attrs);
+		size = bmd->alloc_size + bmd->alignment - PAGE_SIZE;
+		bmd->cpu_base = dma_alloc_attrs(bmd->dev, size, &bmd->dma_base,
+						gfp, bmd->attrs);
+	}
+	if (!bmd->cpu_base)
+		return -ENOMEM;
+
+	start = ALIGN(bmd->dma_base, bmd->alignment);
+	bmd->base_size = size;
+	bmd->dma_addr = start;
+	bmd->cpu_addr = bmd->cpu_base + (start - bmd->dma_base);
+	return 0;
+}
+
 /**
- * iobmd_with_options() - create a wired buffer with a kernel mapping
- * @options:   IOKit option bits: direction, memory options and cache mode,
- *             with IOKit's values (see uapi/linux/iobmd.h).
- * @capacity:  size in bytes, at least 1. The allocation is rounded up to
- *             whole pages; iobmd_get_capacity() still reports @capacity.
- * @alignment: alignment of the start in bytes: 0 and 1 mean none, any other
- *             value must be a power of two. Every buffer is page aligned;
- *             alignments above PAGE_SIZE are not provided yet.
+ * iobmd_init_with_physical_mask() - create a buffer: the general form
+ * @task:          where the buffer is mapped: NULL (nowhere, for DMA only)
+ *                 or IOBMD_KERNEL_TASK (the kernel). Both have a kernel
+ *                 mapping in this version; a user mm is not supported yet.
+ * @options:       IOKit option bits: direction, memory options and cache
+ *                 mode, with IOKit's values (see uapi/linux/iobmd.h).
+ * @capacity:      size in bytes, at least 1. The allocation is rounded up
+ *                 to whole pages; iobmd_get_capacity() still reports
+ *                 @capacity.
+ * @alignment:     alignment of the start in bytes: 0 and 1 mean none, any
+ *                 other value must be a power of two. Every buffer is at
+ *                 least page aligned.
+ * @physical_mask: 0 for none, else the bits a physical address of the
+ *                 buffer may have, as in IOKit: its trailing zero bits give
+ *                 an alignment, and its highest address (mask | alignment
+ *                 - 1) bounds the memory. iobmd enforces the bound as the
+ *                 DMA mask of the allocating device, reduced to the largest
+ *                 2^n - 1 at or below it.
  *
- * Mirrors IOBufferMemoryDescriptor::withOptions(options, capacity,
- * alignment), which is inTaskWithOptions(kernel_task, ...). The memory is
- * physically contiguous in DMA space (one segment, from dma_alloc_attrs()
- * on iobmd's DMA device), zero-filled, and has a kernel mapping that
- * iobmd_get_bytes_no_copy() returns. The length starts equal to @capacity.
- * The caller owns one reference and drops it with iobmd_put().
+ * Mirrors IOBufferMemoryDescriptor::initWithPhysicalMask(inTask, options,
+ * capacity, alignment, physicalMask), which the other factories call.
+ * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
+ * are honoured, the larger alignment wins. The memory is physically
+ * contiguous in DMA space (one segment, from dma_alloc_attrs()), zero-filled,
+ * and iobmd_get_bytes_no_copy() returns its kernel address. The length
+ * starts equal to @capacity. The caller owns one reference and drops it
+ * with iobmd_put().
  *
- * Context: process context, may sleep (GFP_KERNEL allocation); not from
- * interrupt context or with interrupts disabled. Takes no iobmd lock.
+ * Context: process context, may sleep (GFP_KERNEL allocation, and the
+ * first use of a mask registers a device under a mutex); not from interrupt
+ * context or with interrupts disabled.
  *
  * Return: the new buffer, or an ERR_PTR():
- * * -EINVAL - @capacity is 0 or too large to round up to pages; @options
+ * * -EINVAL - @capacity is 0, or @capacity plus the alignment overflows; @options
  *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
  *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
  *   a power of two.
  * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
  *   (Pageable, MapperNone, ClearEncrypt, UseReserve, cache modes other than
- *   default and copyback), or @alignment above PAGE_SIZE.
- * * -ENOMEM - the allocation failed.
+ *   default and copyback); @task is a user mm; @physical_mask allows no
+ *   memory the platform can allocate (below 16 MiB, ZONE_DMA on x86).
+ * * -ENOMEM - no memory satisfies the size, alignment and mask.
  *
  * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
  * the errno instead.
  */
-struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
+struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
+					    u32 options, u64 capacity,
+					    u64 alignment, u64 physical_mask)
 {
+	u64 align = PAGE_SIZE, limit = U64_MAX, size;
 	struct iobmd *bmd;
-	u64 rounded;
 	int ret;
 
 	might_sleep();
 	ret = iobmd_check_options(options);
 	if (ret)
 		return ERR_PTR(ret);
-	if (!capacity || check_add_overflow(capacity, (u64)PAGE_SIZE - 1,
-					    &rounded) || rounded > SIZE_MAX)
-		return ERR_PTR(-EINVAL);
+	if (task && task != IOBMD_KERNEL_TASK)
+		return ERR_PTR(-EOPNOTSUPP);
 	if (alignment > 1 && !is_power_of_2(alignment))
 		return ERR_PTR(-EINVAL);
-	if (alignment > PAGE_SIZE)
-		return ERR_PTR(-EOPNOTSUPP);
+	if (physical_mask) {
+		/* XNU: the mask's trailing zero bits are an alignment. */
+		u64 low = ~physical_mask & (physical_mask - 1);
+
+		limit = physical_mask | low;
+		align = max_t(u64, align, low + 1);
+	}
+	align = max(align, alignment);
+	if (!capacity || check_add_overflow(capacity, align - 1, &size) ||
+	    check_add_overflow(size, (u64)PAGE_SIZE, &size) || size > SIZE_MAX)
+		return ERR_PTR(-EINVAL);
 
 	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL);
 	if (!bmd)
 		return ERR_PTR(-ENOMEM);
-
 	kref_init(&bmd->ref);
-	bmd->dev = get_device(iobmd_dma_dev);
+	bmd->dev = iobmd_mask_device(limit);
+	if (IS_ERR(bmd->dev)) {
+		ret = PTR_ERR(bmd->dev);
+		kfree(bmd);
+		return ERR_PTR(ret);
+	}
+	get_device(bmd->dev);
 	bmd->capacity = capacity;
 	bmd->length = capacity;
 	bmd->alloc_size = PAGE_ALIGN(capacity);
-	bmd->alignment = PAGE_SIZE;
+	bmd->alignment = align;
+	bmd->physical_mask = dma_get_mask(bmd->dev);
 	bmd->options = options;
 	/* dma_alloc_attrs() always returns zeroed memory. */
-	bmd->cpu_addr = dma_alloc_attrs(bmd->dev, bmd->alloc_size,
-					&bmd->dma_addr,
-					GFP_KERNEL | __GFP_NOWARN, bmd->attrs);
-	if (!bmd->cpu_addr) {
+	ret = iobmd_alloc_contiguous(bmd);
+	if (ret) {
 		put_device(bmd->dev);
 		kfree(bmd);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	atomic_long_inc(&iobmd_live_buffers);
-	atomic_long_add(bmd->alloc_size, &iobmd_live_bytes);
+	atomic_long_add(bmd->base_size, &iobmd_live_bytes);
 	return bmd;
+}
+EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
+
+/**
+ * iobmd_in_task_with_physical_mask() - create a buffer below an address
+ * @task:          NULL or IOBMD_KERNEL_TASK, as for
+ *                 iobmd_init_with_physical_mask().
+ * @options:       IOKit option bits.
+ * @capacity:      size in bytes, at least 1.
+ * @physical_mask: the bits a physical address may have; see
+ *                 iobmd_init_with_physical_mask().
+ *
+ * Mirrors IOBufferMemoryDescriptor::inTaskWithPhysicalMask(inTask,
+ * options, capacity, physicalMask): no alignment beyond the mask's own.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask().
+ */
+struct iobmd *iobmd_in_task_with_physical_mask(struct mm_struct *task,
+					       u32 options, u64 capacity,
+					       u64 physical_mask)
+{
+	return iobmd_init_with_physical_mask(task, options, capacity, 1,
+					     physical_mask);
+}
+EXPORT_SYMBOL_GPL(iobmd_in_task_with_physical_mask);
+
+/**
+ * iobmd_in_task_with_options() - create an aligned buffer
+ * @task:      NULL or IOBMD_KERNEL_TASK, as for
+ *             iobmd_init_with_physical_mask().
+ * @options:   IOKit option bits.
+ * @capacity:  size in bytes, at least 1.
+ * @alignment: alignment in bytes: 0, 1 or a power of two.
+ *
+ * Mirrors IOBufferMemoryDescriptor::inTaskWithOptions(inTask, options,
+ * capacity, alignment): no physical mask.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask().
+ */
+struct iobmd *iobmd_in_task_with_options(struct mm_struct *task, u32 options,
+					 u64 capacity, u64 alignment)
+{
+	return iobmd_init_with_physical_mask(task, options, capacity,
+					     alignment, 0);
+}
+EXPORT_SYMBOL_GPL(iobmd_in_task_with_options);
+
+/**
+ * iobmd_with_options() - create a buffer for the kernel
+ * @options:   IOKit option bits.
+ * @capacity:  size in bytes, at least 1.
+ * @alignment: alignment in bytes: 0, 1 or a power of two.
+ *
+ * Mirrors IOBufferMemoryDescriptor::withOptions(options, capacity,
+ * alignment), which is inTaskWithOptions(kernel_task, ...).
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask().
+ */
+struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
+{
+	return iobmd_init_with_physical_mask(IOBMD_KERNEL_TASK, options,
+					     capacity, alignment, 0);
 }
 EXPORT_SYMBOL_GPL(iobmd_with_options);
 

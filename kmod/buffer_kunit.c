@@ -5,8 +5,10 @@
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
@@ -136,21 +138,187 @@ static void iobmd_test_bytes_no_copy_range(struct kunit *test)
 							      U64_MAX - 4));
 }
 
+struct iobmd_align_case {
+	u64 capacity;
+	u64 alignment;
+	const char *name;
+};
+
+static const struct iobmd_align_case align_cases[] = {
+	{ 100, 0, "none" },
+	{ 100, 1, "1" },
+	{ 100, 2, "2" },
+	{ 100, 64, "64" },
+	{ 3 * PAGE_SIZE + 7, 256, "256-4pages" },
+	{ 100, PAGE_SIZE, "page" },
+	{ 100, 2 * PAGE_SIZE, "2-pages" },
+	{ 5 * PAGE_SIZE, SZ_64K, "64K-5pages" },
+	{ SZ_64K + 1, SZ_64K, "64K-64K+1" },
+	{ 100, SZ_1M, "1M-small" },
+	{ SZ_1M + PAGE_SIZE, SZ_1M, "1M-1M+page" },
+	{ 100, SZ_2M, "2M-small" },
+	{ SZ_2M, SZ_2M, "2M-2M" },
+	{ 100, SZ_4M, "4M-small" },
+	{ SZ_1M, SZ_4M, "4M-1M" },
+};
+
+static void align_case_desc(const struct iobmd_align_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(align, align_cases, align_case_desc);
+
+/* The start is aligned as asked, for every size; the rest is as usual. */
 static void iobmd_test_alignment(struct kunit *test)
 {
-	static const u64 ok[] = { 0, 1, 2, 64, 512, PAGE_SIZE };
+	const struct iobmd_align_case *c = test->param_value;
+	struct iobmd *bmd = create_or_fail(test, 0, c->capacity, c->alignment);
+	u8 *p = iobmd_get_bytes_no_copy(bmd);
+	u64 i, len, nonzero = 0;
 	dma_addr_t addr;
+
+	KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &addr,
+							    &len));
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(addr, max_t(u64, c->alignment, 1)),
+			      "%pad not aligned to %llu", &addr, c->alignment);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(addr));
+	KUNIT_EXPECT_EQ(test, len, c->capacity);
+	KUNIT_EXPECT_EQ(test, iobmd_get_capacity(bmd), c->capacity);
+	KUNIT_EXPECT_EQ(test, addr, (dma_addr_t)virt_to_phys(p));
+	for (i = 0; i < c->capacity; i++)
+		nonzero += p[i] != 0;
+	KUNIT_EXPECT_EQ(test, nonzero, 0);
+}
+
+struct iobmd_mask_case {
+	u64 mask;
+	u64 alignment;
+	u64 capacity;
+	u64 want_align;
+	u64 want_limit;
+	const char *name;
+};
+
+static const struct iobmd_mask_case mask_cases[] = {
+	/* semantics.md's examples: 0xFFFFF000 is 4K aligned below 4 GiB. */
+	{ 0xFFFFF000, 0, PAGE_SIZE, PAGE_SIZE, 0xFFFFFFFF, "0xFFFFF000" },
+	{ 0xFFFFF000, 0, SZ_1M + 3, PAGE_SIZE, 0xFFFFFFFF, "0xFFFFF000-1M" },
+	{ 0xFFFFFFFF, 0, 3 * PAGE_SIZE, PAGE_SIZE, 0xFFFFFFFF, "0xFFFFFFFF" },
+	{ 0x3FFFFFFF, 0, SZ_64K, PAGE_SIZE, 0x3FFFFFFF, "30-bit" },
+	{ 0xFFFF0000, 0, 100, SZ_64K, 0xFFFFFFFF, "0xFFFF0000-64K-align" },
+	/* Both honoured: the mask's limit and the larger alignment. */
+	{ 0xFFFFF000, SZ_1M, 100, SZ_1M, 0xFFFFFFFF, "32-bit-1M-align" },
+	{ 0x3FFFFFFF, SZ_2M, SZ_64K, SZ_2M, 0x3FFFFFFF, "30-bit-2M-align" },
+	/* A hole: only the highest address counts, reduced to 2^n - 1. */
+	{ 0xF0FFF000, 0, PAGE_SIZE, PAGE_SIZE, 0x7FFFFFFF, "holes" },
+	{ U64_MAX, 0, PAGE_SIZE, PAGE_SIZE, U64_MAX, "all-bits" },
+};
+
+static void mask_case_desc(const struct iobmd_mask_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mask, mask_cases, mask_case_desc);
+
+/* The whole buffer lies at or below the mask's highest address. */
+static void iobmd_test_physical_mask(struct kunit *test)
+{
+	const struct iobmd_mask_case *c = test->param_value;
+	struct iobmd *bmd;
+	dma_addr_t addr;
+	u64 len;
+
+	bmd = iobmd_init_with_physical_mask(NULL, IOBMD_DIRECTION_IN,
+					    c->capacity, c->alignment, c->mask);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &addr,
+							    &len));
+	KUNIT_EXPECT_EQ(test, len, c->capacity);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(addr, c->want_align),
+			      "%pad not aligned to %llu", &addr, c->want_align);
+	KUNIT_EXPECT_LE_MSG(test, (u64)addr + PAGE_ALIGN(c->capacity) - 1,
+			    c->want_limit, "buffer at %pad", &addr);
+	KUNIT_EXPECT_EQ(test, bmd->physical_mask, c->want_limit);
+	KUNIT_EXPECT_EQ(test, bmd->alignment, c->want_align);
+	iobmd_put(bmd);
+}
+
+/* The factories are initWithPhysicalMask with their fixed arguments. */
+static void iobmd_test_factories(struct kunit *test)
+{
+	struct iobmd *bmd;
+
+	bmd = iobmd_in_task_with_physical_mask(NULL, 0, 100, 0xFFFF0000);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, bmd->alignment, SZ_64K);
+	KUNIT_EXPECT_EQ(test, bmd->physical_mask, 0xFFFFFFFF);
+	iobmd_put(bmd);
+
+	bmd = iobmd_in_task_with_options(IOBMD_KERNEL_TASK, 0, 100, SZ_64K);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, bmd->alignment, SZ_64K);
+	KUNIT_EXPECT_EQ(test, bmd->physical_mask, U64_MAX);
+	iobmd_put(bmd);
+
+	bmd = iobmd_with_options(0, 100, 8);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, bmd->alignment, PAGE_SIZE);
+	iobmd_put(bmd);
+}
+
+struct iobmd_mask_thread {
+	u64 mask;
+	atomic_t *bad;
+	struct completion done;
+};
+
+static int iobmd_mask_thread_fn(void *data)
+{
+	struct iobmd_mask_thread *t = data;
+	dma_addr_t addr;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		struct iobmd *bmd = iobmd_in_task_with_physical_mask(NULL, 0,
+								     SZ_64K,
+								     t->mask);
+
+		if (IS_ERR(bmd) ||
+		    iobmd_get_physical_segment(bmd, 0, &addr, NULL) ||
+		    addr + SZ_64K - 1 > t->mask || bmd->physical_mask != t->mask)
+			atomic_inc(t->bad);
+		if (!IS_ERR(bmd))
+			iobmd_put(bmd);
+		cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/* Concurrent creates with different masks each get their own mask. */
+static void iobmd_test_concurrent_masks(struct kunit *test)
+{
+	static const u64 masks[] = { 0x3FFFFFFF, 0xFFFFFFFF, U64_MAX,
+				     0x7FFFFFFF };
+	struct iobmd_mask_thread t[ARRAY_SIZE(masks)];
+	atomic_t bad = ATOMIC_INIT(0);
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(ok); i++) {
-		struct iobmd *bmd = create_or_fail(test, 0, 3000, ok[i]);
-
-		KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0,
-								    &addr,
-								    NULL));
-		KUNIT_EXPECT_TRUE_MSG(test, ok[i] <= 1 || IS_ALIGNED(addr, ok[i]),
-				      "alignment %llu", ok[i]);
+	for (i = 0; i < ARRAY_SIZE(masks); i++) {
+		t[i].mask = masks[i];
+		t[i].bad = &bad;
+		init_completion(&t[i].done);
 	}
+	for (i = 0; i < ARRAY_SIZE(masks); i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(iobmd_mask_thread_fn,
+							    &t[i],
+							    "iobmd-mask-%u",
+							    i)));
+	for (i = 0; i < ARRAY_SIZE(masks); i++)
+		wait_for_completion(&t[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bad), 0);
 }
 
 /* References: each get needs a put; the buffer is freed by the last. */
@@ -220,7 +388,9 @@ static const struct iobmd_errno_case errno_cases[] = {
 	{ IOBMD_MEMORY_USE_RESERVE, PAGE_SIZE, 0, -EOPNOTSUPP, "use-reserve" },
 	{ 0, PAGE_SIZE, 3, -EINVAL, "alignment-3" },
 	{ 0, PAGE_SIZE, PAGE_SIZE + 1, -EINVAL, "alignment-page-plus-1" },
-	{ 0, PAGE_SIZE, 2 * PAGE_SIZE, -EOPNOTSUPP, "alignment-2-pages" },
+	{ 0, U64_MAX - PAGE_SIZE, SZ_1M, -EINVAL, "alignment-overflows" },
+	{ 0, PAGE_SIZE, 1ULL << 63, -ENOMEM, "alignment-2^63" },
+	{ 0, 1ULL << 63, 1ULL << 63, -EINVAL, "capacity-and-alignment-2^63" },
 };
 
 static void errno_case_desc(const struct iobmd_errno_case *c, char *desc)
@@ -241,11 +411,34 @@ static void iobmd_test_errno(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bmd), (long)c->err);
 }
 
+/* Masks the platform cannot allocate under, and a user mm as task. */
+static void iobmd_test_mask_errno(struct kunit *test)
+{
+	/* Stands for a user mm; refused before it would be used. */
+	struct mm_struct *user_mm = kunit_kzalloc(test, 64, GFP_KERNEL);
+	long live = iobmd_live_buffer_count();
+
+	KUNIT_ASSERT_NOT_NULL(test, user_mm);
+	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
+			PTR_ERR(iobmd_in_task_with_physical_mask(NULL, 0, 100,
+								 0xFFFFF)));
+	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
+			PTR_ERR(iobmd_in_task_with_physical_mask(NULL, 0, 100,
+								 0x1)));
+	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
+			PTR_ERR(iobmd_in_task_with_options(user_mm, 0, 100, 0)));
+	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
+}
+
 static struct kunit_case iobmd_buffer_cases[] = {
 	KUNIT_CASE_PARAM(iobmd_test_create, size_gen_params),
 	KUNIT_CASE_PARAM(iobmd_test_physical_segment, size_gen_params),
 	KUNIT_CASE(iobmd_test_bytes_no_copy_range),
-	KUNIT_CASE(iobmd_test_alignment),
+	KUNIT_CASE_PARAM(iobmd_test_alignment, align_gen_params),
+	KUNIT_CASE_PARAM(iobmd_test_physical_mask, mask_gen_params),
+	KUNIT_CASE(iobmd_test_factories),
+	KUNIT_CASE(iobmd_test_concurrent_masks),
+	KUNIT_CASE(iobmd_test_mask_errno),
 	KUNIT_CASE(iobmd_test_refcount),
 	KUNIT_CASE(iobmd_test_errno_leaves_nothing),
 	KUNIT_CASE_PARAM(iobmd_test_errno, errno_gen_params),

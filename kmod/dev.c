@@ -52,6 +52,7 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 		.options = bmd->options,
 		.segments = 1,
 		.cache_mode = iobmd_cache_mode(bmd),
+		.physical_mask = bmd->physical_mask,
 	};
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
@@ -114,7 +115,8 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	    args.address || args.fd)
 		return -EINVAL;
 
-	bmd = iobmd_with_options(args.options, args.capacity, 0);
+	bmd = iobmd_init_with_physical_mask(NULL, args.options, args.capacity,
+					    args.alignment, args.physical_mask);
 	if (IS_ERR(bmd))
 		return PTR_ERR(bmd);
 

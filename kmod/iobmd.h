@@ -12,7 +12,19 @@
 #include <uapi/linux/iobmd.h>
 
 struct iobmd;
+struct mm_struct;
 
+/* The task argument that means the kernel (IOKit's kernel_task). */
+#define IOBMD_KERNEL_TASK ((struct mm_struct *)-1L)
+
+struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
+					    u32 options, u64 capacity,
+					    u64 alignment, u64 physical_mask);
+struct iobmd *iobmd_in_task_with_physical_mask(struct mm_struct *task,
+					       u32 options, u64 capacity,
+					       u64 physical_mask);
+struct iobmd *iobmd_in_task_with_options(struct mm_struct *task, u32 options,
+					 u64 capacity, u64 alignment);
 struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment);
 struct iobmd *iobmd_get(struct iobmd *bmd);
 void iobmd_put(struct iobmd *bmd);

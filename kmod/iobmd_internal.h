@@ -21,12 +21,19 @@ struct vm_area_struct;
  *              held); its DMA mask bounds where the memory lies.
  * @capacity:   bytes asked for; what getCapacity() reports.
  * @length:     current length in bytes; getLength().
- * @alloc_size: bytes allocated, @capacity rounded up to pages.
- * @alignment:  alignment of @dma_addr in bytes that iobmd guarantees (a
- *              page in this version).
+ * @alloc_size: bytes of the buffer, @capacity rounded up to pages: what
+ *              mmap() may map.
+ * @alignment:  alignment of @dma_addr in bytes: the largest of a page, the
+ *              requested alignment and the physical mask's.
+ * @physical_mask: the DMA mask of @dev: the highest address the memory
+ *              may have.
  * @options:    the IOKit options given at create.
- * @cpu_addr:   the kernel mapping from dma_alloc_attrs().
- * @dma_addr:   the DMA address of the single segment.
+ * @cpu_addr:   kernel address of byte 0.
+ * @dma_addr:   DMA address of byte 0: the single segment.
+ * @base_size:  bytes dma_alloc_attrs() allocated (more than @alloc_size
+ *              when it was over-allocated for the alignment).
+ * @cpu_base:   what dma_alloc_attrs() returned, to free it.
+ * @dma_base:   the DMA address dma_alloc_attrs() returned.
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
  *
@@ -40,14 +47,19 @@ struct iobmd {
 	u64 length;
 	size_t alloc_size;
 	u64 alignment;
+	u64 physical_mask;
 	u32 options;
 	void *cpu_addr;
 	dma_addr_t dma_addr;
+	size_t base_size;
+	void *cpu_base;
+	dma_addr_t dma_base;
 	unsigned long attrs;
 };
 
-/* main.c */
-extern struct device *iobmd_dma_dev;
+/* mask.c */
+struct device *iobmd_mask_device(u64 limit);
+void iobmd_mask_devices_destroy(void);
 
 /* buffer.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);

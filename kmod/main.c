@@ -2,47 +2,31 @@
 /*
  * iobmd: Apple IOKit's IOBufferMemoryDescriptor for Linux.
  *
- * Module set-up: the device iobmd allocates DMA memory for, and /dev/iobmd.
+ * Module set-up: the DMA devices iobmd allocates for, and /dev/iobmd.
  */
-#include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/limits.h>
 #include <linux/module.h>
-#include <linux/platform_device.h>
 
 #include "iobmd_internal.h"
 
-/* The device whose DMA mask bounds iobmd's allocations. */
-struct device *iobmd_dma_dev;
-
-static struct platform_device *iobmd_pdev;
-
 static int __init iobmd_init(void)
 {
-	const struct platform_device_info info = {
-		.name = "iobmd",
-		.id = PLATFORM_DEVID_NONE,
-		.dma_mask = DMA_BIT_MASK(64),
-	};
+	struct device *dev;
 	int ret;
 
-	iobmd_pdev = platform_device_register_full(&info);
-	if (IS_ERR(iobmd_pdev))
-		return PTR_ERR(iobmd_pdev);
-	iobmd_dma_dev = &iobmd_pdev->dev;
+	/* The 64-bit device: buffers without a physical mask, and the parent. */
+	dev = iobmd_mask_device(U64_MAX);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 
-	ret = dma_set_mask_and_coherent(iobmd_dma_dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto err_pdev;
-
-	ret = iobmd_dev_register(iobmd_dma_dev);
-	if (ret)
-		goto err_pdev;
+	ret = iobmd_dev_register(dev);
+	if (ret) {
+		iobmd_mask_devices_destroy();
+		return ret;
+	}
 	iobmd_debugfs_init();
 	return 0;
-
-err_pdev:
-	platform_device_unregister(iobmd_pdev);
-	return ret;
 }
 module_init(iobmd_init);
 
@@ -59,7 +43,7 @@ static void __exit iobmd_exit(void)
 	iobmd_stats(&buffers, &bytes);
 	WARN(buffers, "iobmd: %ld buffers (%ld bytes) leaked at unload\n",
 	     buffers, bytes);
-	platform_device_unregister(iobmd_pdev);
+	iobmd_mask_devices_destroy();
 }
 module_exit(iobmd_exit);
 

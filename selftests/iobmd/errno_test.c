@@ -51,6 +51,8 @@ FIXTURE_VARIANT(create_errno) {
 	__u32 reserved;
 	__s32 fd;
 	__u64 address;
+	__u64 alignment;
+	__u64 physical_mask;
 	int err;
 };
 
@@ -109,6 +111,42 @@ FIXTURE_VARIANT_ADD(create_errno, address_not_zero) {
 	.flags = IOBMD_CREATE_MAP_TASK,
 	.address = 0x10000,
 	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, alignment_3) {
+	.capacity = PAGE,
+	.alignment = 3,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, alignment_page_plus_1) {
+	.capacity = PAGE,
+	.alignment = PAGE + 1,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, alignment_overflows) {
+	.capacity = UINT64_MAX - (1 << 20),
+	.alignment = 1 << 20,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, mask_alignment_overflows) {
+	.capacity = 1ULL << 63,
+	.physical_mask = 1ULL << 63,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, mask_below_16M) {
+	.capacity = PAGE,
+	.physical_mask = 0xFFFFF,
+	.err = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, alignment_1G_no_memory) {
+	.capacity = PAGE,
+	.alignment = 1ULL << 30,
+	.err = ENOMEM,
 };
 
 FIXTURE_VARIANT_ADD(create_errno, direction_4) {
@@ -224,6 +262,8 @@ TEST_F(create_errno, fails_and_leaves_nothing)
 		.__reserved = variant->reserved,
 		.fd = variant->fd,
 		.address = variant->address,
+		.alignment = variant->alignment,
+		.physical_mask = variant->physical_mask,
 	};
 
 	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE, &c));

@@ -74,25 +74,40 @@
  * @fd:       in: must be 0. out: the buffer's file descriptor,
  *            O_RDWR | O_CLOEXEC.
  * @__reserved: must be 0.
+ * @alignment: in (since version 1, 48 bytes): alignment of the buffer's
+ *            start in bytes, as inTaskWithOptions()'s: 0 and 1 mean none,
+ *            any other value must be a power of two. Every buffer is at
+ *            least page aligned.
+ * @physical_mask: in (since version 1): 0 for none, else the bits a
+ *            physical address of the buffer may have, as
+ *            initWithPhysicalMask()'s: the mask's trailing zero bits are an
+ *            alignment, and mask | (alignment - 1) is the highest address.
+ *            iobmd reduces that address to the largest 2^n - 1 at or below
+ *            it and enforces it as a DMA mask. Unlike XNU, an explicit
+ *            @alignment does not disable the mask: both are honoured.
  *
  * Context: the ioctl may sleep; it allocates memory and, with
  * IOBMD_CREATE_MAP_TASK, takes the caller's mmap lock.
  *
  * Return: 0 and @fd (and @address) filled in, or -1 with errno:
  *
- * * EINVAL - @capacity is 0 or so large that rounding it to pages
- *   overflows; @flags, @options or @__reserved has a bit iobmd does not
- *   know; @fd or @address is not 0; a direction above
- *   IOBMD_DIRECTION_INOUT; IOBMD_MEMORY_PURGEABLE without
- *   IOBMD_MEMORY_PAGEABLE; a cache mode value other than the five listed;
+ * * EINVAL - @capacity is 0 or so large that rounding it to pages and
+ *   the alignment overflows; @alignment is not 0, 1 or a power of two;
+ *   @flags, @options or @__reserved has a bit iobmd does not know; @fd or
+ *   @address is not 0; a direction above IOBMD_DIRECTION_INOUT;
+ *   IOBMD_MEMORY_PURGEABLE without IOBMD_MEMORY_PAGEABLE; a cache mode
+ *   value other than the five listed;
  *   the struct is smaller than its first version (32 bytes).
  * * E2BIG - the struct is larger than the kernel's and the extra bytes are
  *   not zero.
  * * EOPNOTSUPP - a known IOKit option this version does not provide yet:
  *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_MAPPER_NONE,
  *   IOBMD_MEMORY_CLEAR_ENCRYPT, IOBMD_MEMORY_USE_RESERVE, and any cache
- *   mode but default and copyback. Never silently downgraded.
- * * ENOMEM - the DMA allocation (or the fd's file) could not be made.
+ *   mode but default and copyback. Never silently downgraded. Also a
+ *   @physical_mask whose highest address is below what the platform can
+ *   allocate (16 MiB, ZONE_DMA on x86).
+ * * ENOMEM - no memory satisfies the size, alignment and mask together
+ *   (or the fd's file could not be made).
  * * EMFILE - the caller has no free file descriptor.
  * * ENFILE - the system-wide limit on open files was reached.
  * * EFAULT - the struct is not readable and writable at the given pointer.
@@ -120,9 +135,12 @@ struct iobmd_create {
 	__u64 address;
 	__s32 fd;
 	__u32 __reserved;
+	__u64 alignment;
+	__u64 physical_mask;
 };
 
 #define IOBMD_CREATE_SIZE_VER0			32
+#define IOBMD_CREATE_SIZE_VER1			48
 
 /**
  * struct iobmd_info - describe a buffer (IOBMD_IOC_INFO on a buffer fd)
@@ -137,12 +155,16 @@ struct iobmd_create {
  *              only when the buffer fd was opened (created) with
  *              CAP_SYS_ADMIN, and reads 0 otherwise, as /proc/pid/pagemap
  *              hides PFNs.
- * @alignment:  alignment of the buffer's start in bytes (DMA address).
+ * @alignment:  alignment of the buffer's start in bytes (DMA address): the
+ *              largest of a page, the requested alignment and the physical
+ *              mask's.
  * @options:    the IOKit options the buffer was created with.
  * @segments:   number of DMA segments (1 for a contiguous buffer).
  * @cache_mode: effective cache mode, an IOBMD_MAP_*_CACHE value; the
  *              default mode is reported as what it is on this platform.
  * @__reserved: 0.
+ * @physical_mask: (since version 1, 64 bytes) the DMA mask the buffer was
+ *              allocated under, 2^n - 1: its highest possible address.
  *
  * Context: may sleep.
  *
@@ -160,9 +182,11 @@ struct iobmd_info {
 	__u32 segments;
 	__u32 cache_mode;
 	__u32 __reserved;
+	__u64 physical_mask;
 };
 
 #define IOBMD_INFO_SIZE_VER0			56
+#define IOBMD_INFO_SIZE_VER1			64
 
 #define IOBMD_IOC_CREATE	_IOWR(IOBMD_IOC_MAGIC, 0x00, struct iobmd_create)
 #define IOBMD_IOC_INFO		_IOR(IOBMD_IOC_MAGIC, 0x01, struct iobmd_info)

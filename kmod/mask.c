@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: one DMA device per physical address limit.
+ *
+ * IOKit's physicalMask bounds where a buffer's memory may lie. On Linux that
+ * bound is a device's DMA mask, which dma-direct (and an IOMMU) honours for
+ * every allocation and mapping made for the device. A mask belongs to a
+ * device, not to an allocation, so iobmd keeps one platform device per
+ * limit, "iobmd-dma.<bits>", created on first use and kept until unload:
+ * concurrent creates with different masks never share a device mask, and
+ * creates with the same mask share their device without taking a lock.
+ *
+ * Limits are of the form 2^bits - 1. A mask with holes is reduced to the
+ * largest such limit at or below its highest address (XNU uses the highest
+ * address itself), which keeps the number of devices at 64 at most.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+
+#include "iobmd_internal.h"
+
+/* Indexed by the number of address bits, 1 to 64. */
+static struct platform_device *iobmd_mask_pdevs[65];
+static DEFINE_MUTEX(iobmd_mask_lock);
+
+/* The number of address bits of the largest 2^n - 1 limit <= @limit. */
+static unsigned int iobmd_limit_bits(u64 limit)
+{
+	if (limit == U64_MAX)
+		return 64;
+	return ilog2(limit + 1);
+}
+
+static struct device *iobmd_mask_create(unsigned int bits)
+{
+	const struct platform_device_info info = {
+		.name = "iobmd-dma",
+		.id = bits,
+		.dma_mask = DMA_BIT_MASK(bits),
+	};
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = platform_device_register_full(&info);
+	if (IS_ERR(pdev))
+		return ERR_CAST(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(bits));
+	if (ret) {
+		platform_device_unregister(pdev);
+		/* Below what the platform can allocate (ZONE_DMA on x86). */
+		return ERR_PTR(ret == -EIO ? -EOPNOTSUPP : ret);
+	}
+	/* Pairs with the smp_load_acquire() in iobmd_mask_device(). */
+	smp_store_release(&iobmd_mask_pdevs[bits], pdev);
+	return &pdev->dev;
+}
+
+/**
+ * iobmd_mask_device() - the DMA device for a highest physical address
+ * @limit: highest address the memory may have (inclusive), at least 1.
+ *
+ * Context: process context, may sleep the first time a limit is used.
+ *
+ * Return: the device (not referenced: devices live until module unload),
+ * -EOPNOTSUPP when the platform cannot allocate below @limit, or another
+ * errno from registering the device.
+ */
+struct device *iobmd_mask_device(u64 limit)
+{
+	unsigned int bits = iobmd_limit_bits(limit);
+	struct platform_device *pdev;
+	struct device *dev;
+
+	if (!bits)
+		return ERR_PTR(-EOPNOTSUPP);
+	/* Pairs with the smp_store_release() in iobmd_mask_create(). */
+	pdev = smp_load_acquire(&iobmd_mask_pdevs[bits]);
+	if (pdev)
+		return &pdev->dev;
+
+	mutex_lock(&iobmd_mask_lock);
+	pdev = iobmd_mask_pdevs[bits];
+	dev = pdev ? &pdev->dev : iobmd_mask_create(bits);
+	mutex_unlock(&iobmd_mask_lock);
+	return dev;
+}
+
+/* Unregister every device; buffers still holding one keep it alive. */
+void iobmd_mask_devices_destroy(void)
+{
+	unsigned int bits;
+
+	for (bits = 1; bits <= 64; bits++) {
+		if (iobmd_mask_pdevs[bits])
+			platform_device_unregister(iobmd_mask_pdevs[bits]);
+		iobmd_mask_pdevs[bits] = NULL;
+	}
+}
