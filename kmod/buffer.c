@@ -234,6 +234,7 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 	if (!bmd)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&bmd->ref);
+	mutex_init(&bmd->lock);
 	bmd->dev = iobmd_mask_device(limit);
 	if (IS_ERR(bmd->dev)) {
 		ret = PTR_ERR(bmd->dev);
@@ -396,7 +397,7 @@ EXPORT_SYMBOL_GPL(iobmd_get_capacity);
  */
 u64 iobmd_get_length(const struct iobmd *bmd)
 {
-	return bmd->length;
+	return READ_ONCE(bmd->length);
 }
 EXPORT_SYMBOL_GPL(iobmd_get_length);
 
@@ -405,15 +406,17 @@ EXPORT_SYMBOL_GPL(iobmd_get_length);
  * @bmd: the buffer.
  *
  * Mirrors the _options IOKit keeps with each descriptor
- * (IOMemoryDescriptor::getTag() has the direction part).
+ * (IOMemoryDescriptor::getDirection() has the direction part, which
+ * iobmd_set_direction() changes).
  *
  * Context: any context.
  *
- * Return: the IOKit option bits passed at create.
+ * Return: the IOKit option bits passed at create, with the current
+ * direction.
  */
 u32 iobmd_get_options(const struct iobmd *bmd)
 {
-	return bmd->options;
+	return READ_ONCE(bmd->options);
 }
 EXPORT_SYMBOL_GPL(iobmd_get_options);
 
@@ -451,10 +454,10 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
  */
 void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length)
 {
-	u64 end;
+	u64 end, len = READ_ONCE(bmd->length);
 
-	if (start >= bmd->length || check_add_overflow(start, length, &end) ||
-	    end > bmd->length)
+	if (start >= len || check_add_overflow(start, length, &end) ||
+	    end > len)
 		return NULL;
 	return bmd->cpu_addr + start;
 }
@@ -482,11 +485,13 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
 int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 			       dma_addr_t *address, u64 *length)
 {
-	if (offset >= bmd->length)
+	u64 len = READ_ONCE(bmd->length);
+
+	if (offset >= len)
 		return -EINVAL;
 	*address = bmd->dma_addr + offset;
 	if (length)
-		*length = bmd->length - offset;
+		*length = len - offset;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);

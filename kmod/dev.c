@@ -29,6 +29,15 @@ static bool iobmd_ioc_match(unsigned int cmd, unsigned int want)
 	       _IOC_DIR(cmd) == _IOC_DIR(want);
 }
 
+/* Read an extensible struct whose size the ioctl number carries. */
+static int iobmd_copy_struct_from_user(void *dst, size_t ksize, size_t ver0,
+				       const void __user *src, size_t usize)
+{
+	if (usize < ver0)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
+
 /* Copy a struct out to a caller whose struct may be larger or smaller. */
 static int iobmd_copy_struct_to_user(void __user *dst, size_t usize,
 				     const void *src, size_t ksize)
@@ -46,10 +55,10 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 	struct iobmd *bmd = file->private_data;
 	struct iobmd_info info = {
 		.capacity = bmd->capacity,
-		.length = bmd->length,
+		.length = iobmd_get_length(bmd),
 		.alloc_size = bmd->alloc_size,
 		.alignment = bmd->alignment,
-		.options = bmd->options,
+		.options = iobmd_get_options(bmd),
 		.segments = 1,
 		.cache_mode = iobmd_cache_mode(bmd),
 		.physical_mask = bmd->physical_mask,
@@ -63,13 +72,119 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
 
+static int iobmd_ioctl_set_length(struct iobmd *bmd, void __user *uarg,
+				  size_t usize)
+{
+	struct iobmd_length args;
+	int ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	return ret ?: iobmd_set_length(bmd, args.length);
+}
+
+static int iobmd_ioctl_append(struct iobmd *bmd, void __user *uarg,
+			      size_t usize)
+{
+	struct iobmd_append args;
+	s64 copied;
+	int ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	if (ret)
+		return ret;
+	if (args.copied)
+		return -EINVAL;
+	/* Check writability first: nothing is appended if it fails. */
+	if (put_user(0ULL, &((struct iobmd_append __user *)uarg)->copied))
+		return -EFAULT;
+	copied = iobmd_append_user(bmd, u64_to_user_ptr(args.data), args.size);
+	if (copied < 0)
+		return copied;
+	return put_user((u64)copied,
+			&((struct iobmd_append __user *)uarg)->copied);
+}
+
+static int iobmd_ioctl_direction(struct iobmd *bmd, unsigned int cmd,
+				 void __user *uarg, size_t usize)
+{
+	struct iobmd_direction args;
+	int ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	if (ret)
+		return ret;
+	if (args.__reserved)
+		return -EINVAL;
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_PREPARE))
+		return iobmd_prepare(bmd, args.direction);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_COMPLETE))
+		return iobmd_complete(bmd, args.direction);
+	return iobmd_set_direction(bmd, args.direction);
+}
+
+static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
+				    size_t usize)
+{
+	struct iobmd_segments __user *user = uarg;
+	struct iobmd *bmd = file->private_data;
+	struct iobmd_segments args;
+	struct iobmd_segment seg;
+	dma_addr_t addr;
+	int ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	if (ret)
+		return ret;
+	if (!args.count || args.__reserved)
+		return -EINVAL;
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	/* One contiguous segment covers everything from the offset on. */
+	ret = iobmd_get_physical_segment(bmd, args.offset, &addr, &seg.length);
+	if (ret)
+		return ret;
+	seg.address = addr;
+	if (copy_to_user(u64_to_user_ptr(args.segments), &seg, sizeof(seg)))
+		return -EFAULT;
+	return put_user(1U, &user->count);
+}
+
 static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
+	struct iobmd *bmd = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_INFO))
-		return iobmd_ioctl_info(file, (void __user *)arg,
-					_IOC_SIZE(cmd));
+		return iobmd_ioctl_info(file, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_SET_LENGTH))
+		return iobmd_ioctl_set_length(bmd, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_APPEND))
+		return iobmd_ioctl_append(bmd, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_SET_DIRECTION) ||
+	    iobmd_ioc_match(cmd, IOBMD_IOC_PREPARE) ||
+	    iobmd_ioc_match(cmd, IOBMD_IOC_COMPLETE))
+		return iobmd_ioctl_direction(bmd, cmd, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_GET_SEGMENTS))
+		return iobmd_ioctl_get_segments(file, uarg, usize);
 	return -ENOTTY;
+}
+
+static ssize_t iobmd_buffer_read(struct file *file, char __user *buf,
+				 size_t n, loff_t *pos)
+{
+	return iobmd_pread(file->private_data, buf, n, pos);
+}
+
+static ssize_t iobmd_buffer_write(struct file *file, const char __user *buf,
+				  size_t n, loff_t *pos)
+{
+	return iobmd_pwrite(file->private_data, buf, n, pos);
 }
 
 static int iobmd_buffer_mmap(struct file *file, struct vm_area_struct *vma)
@@ -92,6 +207,9 @@ static const struct file_operations iobmd_buffer_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = iobmd_buffer_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.read = iobmd_buffer_read,
+	.write = iobmd_buffer_write,
+	.llseek = default_llseek,
 	.mmap = iobmd_buffer_mmap,
 	.release = iobmd_buffer_release,
 };
@@ -105,9 +223,8 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	struct file *file;
 	int fd, ret;
 
-	if (usize < IOBMD_CREATE_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args),
+					  IOBMD_CREATE_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	/* Out fields must be 0 on input, so that they can become inputs. */
@@ -127,6 +244,7 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 		return PTR_ERR(file);
 	}
 	/* From here on the file owns the buffer's reference. */
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

@@ -37,4 +37,12 @@ void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length);
 int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 			       dma_addr_t *address, u64 *length);
 
+int iobmd_set_length(struct iobmd *bmd, u64 length);
+u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n);
+int iobmd_set_direction(struct iobmd *bmd, u32 direction);
+int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n);
+int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n);
+int iobmd_prepare(struct iobmd *bmd, u32 direction);
+int iobmd_complete(struct iobmd *bmd, u32 direction);
+
 #endif /* _IOBMD_H */

@@ -6,6 +6,7 @@
 #define _IOBMD_INTERNAL_H
 
 #include <linux/kref.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "iobmd.h"
@@ -17,17 +18,24 @@ struct vm_area_struct;
  * struct iobmd - one buffer (an IOBufferMemoryDescriptor)
  * @ref:        references: the buffer fd (which mappings of it hold), and
  *              each iobmd_get() of an in-kernel user. Freed on the last put.
+ * @lock:       serialises the methods that change @length, @options,
+ *              @prepare_count and @prepared_read_only (kmod/methods.c).
  * @dev:        the device the memory was allocated for (a reference is
  *              held); its DMA mask bounds where the memory lies.
  * @capacity:   bytes asked for; what getCapacity() reports.
- * @length:     current length in bytes; getLength().
+ * @length:     current length in bytes; getLength(). Written under @lock,
+ *              read with READ_ONCE() where the lock is not held.
  * @alloc_size: bytes of the buffer, @capacity rounded up to pages: what
  *              mmap() may map.
  * @alignment:  alignment of @dma_addr in bytes: the largest of a page, the
  *              requested alignment and the physical mask's.
  * @physical_mask: the DMA mask of @dev: the highest address the memory
  *              may have.
- * @options:    the IOKit options given at create.
+ * @options:    the IOKit options given at create; setDirection() changes
+ *              the direction bits (under @lock).
+ * @prepare_count: prepare() calls not yet completed.
+ * @prepared_read_only: the first prepare was for kIODirectionOut alone:
+ *              writeBytes() is refused until the last complete.
  * @cpu_addr:   kernel address of byte 0.
  * @dma_addr:   DMA address of byte 0: the single segment.
  * @base_size:  bytes dma_alloc_attrs() allocated (more than @alloc_size
@@ -37,11 +45,11 @@ struct vm_area_struct;
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
  *
- * All fields are set at create and not changed afterwards, so they are read
- * without a lock.
+ * The other fields are set at create and not changed afterwards.
  */
 struct iobmd {
 	struct kref ref;
+	struct mutex lock; /* see @lock above */
 	struct device *dev;
 	u64 capacity;
 	u64 length;
@@ -49,6 +57,8 @@ struct iobmd {
 	u64 alignment;
 	u64 physical_mask;
 	u32 options;
+	unsigned int prepare_count;
+	bool prepared_read_only;
 	void *cpu_addr;
 	dma_addr_t dma_addr;
 	size_t base_size;
@@ -68,6 +78,13 @@ void iobmd_stats(long *buffers, long *bytes);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+
+/* methods.c */
+s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n);
+ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
+		    loff_t *pos);
+ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
+		     loff_t *pos);
 
 /* debugfs.c */
 void iobmd_debugfs_init(void);

@@ -188,7 +188,111 @@ struct iobmd_info {
 #define IOBMD_INFO_SIZE_VER0			56
 #define IOBMD_INFO_SIZE_VER1			64
 
+/**
+ * struct iobmd_length - IOBMD_IOC_SET_LENGTH on a buffer fd
+ * @length: in: the new length in bytes, at most the capacity.
+ *
+ * Mirrors IOBufferMemoryDescriptor::setLength(). The length is the end of
+ * file for pread(2) and pwrite(2) on the fd.
+ *
+ * Context: may sleep; takes the buffer's mutex.
+ *
+ * Return: 0, or -1 with errno EINVAL (@length above the capacity, or a
+ * struct shorter than 8 bytes), E2BIG (a larger struct with non-zero extra
+ * bytes) or EFAULT. XNU silently ignores a length above the capacity.
+ */
+struct iobmd_length {
+	__u64 length;
+};
+
+/**
+ * struct iobmd_append - IOBMD_IOC_APPEND on a buffer fd
+ * @data:   in: user address of the bytes.
+ * @size:   in: number of bytes.
+ * @copied: in: must be 0. out: bytes appended: as many as fit between the
+ *          length and the capacity.
+ *
+ * Mirrors IOBufferMemoryDescriptor::appendBytes(): copies to the end and
+ * grows the length by what was copied. XNU returns true; iobmd the count.
+ *
+ * Context: may sleep; takes the buffer's mutex.
+ *
+ * Return: 0, or -1 with errno EFAULT (@data or the struct not accessible;
+ * nothing appended), EINVAL (@copied not 0, struct shorter than 24 bytes)
+ * or E2BIG.
+ */
+struct iobmd_append {
+	__u64 data;
+	__u64 size;
+	__u64 copied;
+};
+
+/**
+ * struct iobmd_direction - SET_DIRECTION, PREPARE and COMPLETE
+ * @direction:  in: IOBMD_DIRECTION_NONE, _IN, _OUT or _INOUT. For prepare
+ *              and complete, NONE means the buffer's own direction.
+ * @__reserved: must be 0.
+ *
+ * IOBMD_IOC_SET_DIRECTION mirrors IOMemoryDescriptor::setDirection();
+ * IOBMD_IOC_PREPARE and IOBMD_IOC_COMPLETE mirror prepare() and complete():
+ * counted, and the first prepare for Out alone makes the buffer read-only
+ * for pwrite(2) (EBUSY) until the last complete, as XNU's
+ * kIOMemoryPreparedReadOnly.
+ *
+ * Context: may sleep; takes the buffer's mutex.
+ *
+ * Return: 0, or -1 with errno EINVAL (a direction above INOUT, a non-zero
+ * @__reserved, a COMPLETE without a PREPARE, a struct shorter than 8
+ * bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT.
+ */
+struct iobmd_direction {
+	__u32 direction;
+	__u32 __reserved;
+};
+
+/**
+ * struct iobmd_segment - one DMA segment
+ * @address: DMA address of the segment (the physical address on x86
+ *           without an IOMMU).
+ * @length:  length of the segment in bytes.
+ */
+struct iobmd_segment {
+	__u64 address;
+	__u64 length;
+};
+
+/**
+ * struct iobmd_segments - IOBMD_IOC_GET_SEGMENTS on a buffer fd
+ * @offset:     in: byte offset where the walk starts, below the length.
+ * @segments:   in: user address of an array of struct iobmd_segment.
+ * @count:      in: entries in the array, at least 1. out: entries filled.
+ * @__reserved: must be 0.
+ *
+ * Walks the buffer's DMA segments from @offset to the length with
+ * IOMemoryDescriptor::getPhysicalSegment(), merged: a contiguous buffer
+ * has one. Addresses are given only when the buffer fd was created with
+ * CAP_SYS_ADMIN.
+ *
+ * Context: may sleep.
+ *
+ * Return: 0, or -1 with errno EINVAL (@offset at or past the length, @count
+ * 0, @__reserved not 0, struct shorter than 24 bytes), EPERM (the fd's
+ * creator lacked CAP_SYS_ADMIN), E2BIG or EFAULT.
+ */
+struct iobmd_segments {
+	__u64 offset;
+	__u64 segments;
+	__u32 count;
+	__u32 __reserved;
+};
+
 #define IOBMD_IOC_CREATE	_IOWR(IOBMD_IOC_MAGIC, 0x00, struct iobmd_create)
 #define IOBMD_IOC_INFO		_IOR(IOBMD_IOC_MAGIC, 0x01, struct iobmd_info)
+#define IOBMD_IOC_SET_LENGTH	_IOW(IOBMD_IOC_MAGIC, 0x02, struct iobmd_length)
+#define IOBMD_IOC_APPEND	_IOWR(IOBMD_IOC_MAGIC, 0x03, struct iobmd_append)
+#define IOBMD_IOC_SET_DIRECTION	_IOW(IOBMD_IOC_MAGIC, 0x04, struct iobmd_direction)
+#define IOBMD_IOC_PREPARE	_IOW(IOBMD_IOC_MAGIC, 0x05, struct iobmd_direction)
+#define IOBMD_IOC_COMPLETE	_IOW(IOBMD_IOC_MAGIC, 0x06, struct iobmd_direction)
+#define IOBMD_IOC_GET_SEGMENTS	_IOWR(IOBMD_IOC_MAGIC, 0x07, struct iobmd_segments)
 
 #endif /* _UAPI_LINUX_IOBMD_H */

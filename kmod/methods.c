@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: the descriptor methods that change a buffer after create -
+ * length, contents, direction, and prepare/complete.
+ *
+ * bmd->lock serialises them. The length is also read without the lock
+ * (READ_ONCE) by the accessors, which see either the old or the new value.
+ */
+#include <linux/dma-direction.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "iobmd_internal.h"
+
+/**
+ * iobmd_set_length() - change the length
+ * @bmd:    the buffer.
+ * @length: the new length in bytes, at most the capacity.
+ *
+ * Mirrors IOBufferMemoryDescriptor::setLength(). XNU silently ignores a
+ * length above the capacity; iobmd refuses it.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0, or -EINVAL when @length exceeds the capacity.
+ */
+int iobmd_set_length(struct iobmd *bmd, u64 length)
+{
+	if (length > bmd->capacity)
+		return -EINVAL;
+	mutex_lock(&bmd->lock);
+	WRITE_ONCE(bmd->length, length);
+	mutex_unlock(&bmd->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iobmd_set_length);
+
+/**
+ * iobmd_append_bytes() - copy bytes to the end and grow the length
+ * @bmd:   the buffer; needs a kernel mapping.
+ * @bytes: kernel address of the bytes.
+ * @n:     number of bytes.
+ *
+ * Mirrors IOBufferMemoryDescriptor::appendBytes(): copies as much as fits
+ * between the length and the capacity, and grows the length by that much.
+ * XNU always returns true; iobmd returns the count.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: the number of bytes copied, from 0 to @n.
+ */
+u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
+{
+	u64 len;
+
+	mutex_lock(&bmd->lock);
+	len = bmd->length;
+	n = min(n, bmd->capacity - len);
+	memcpy(bmd->cpu_addr + len, bytes, n);
+	WRITE_ONCE(bmd->length, len + n);
+	mutex_unlock(&bmd->lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(iobmd_append_bytes);
+
+/**
+ * iobmd_set_direction() - replace the direction
+ * @bmd:       the buffer.
+ * @direction: kIODirectionNone, In, Out or InOut (0 to 3).
+ *
+ * Mirrors IOMemoryDescriptor::setDirection(): the direction bits of the
+ * options are replaced; the other options stay.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0, or -EINVAL for a direction above InOut. XNU takes any value.
+ */
+int iobmd_set_direction(struct iobmd *bmd, u32 direction)
+{
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
+	mutex_lock(&bmd->lock);
+	WRITE_ONCE(bmd->options,
+		   (bmd->options & ~IOBMD_DIRECTION_MASK) | direction);
+	mutex_unlock(&bmd->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iobmd_set_direction);
+
+/* Whether [offset, offset + n) lies inside the length. Under bmd->lock. */
+static bool iobmd_range_ok(struct iobmd *bmd, u64 offset, u64 n)
+{
+	u64 end;
+
+	return !check_add_overflow(offset, n, &end) && end <= bmd->length;
+}
+
+/**
+ * iobmd_read_bytes() - copy bytes out of the buffer
+ * @bmd:    the buffer; needs a kernel mapping.
+ * @offset: offset in the buffer, in bytes.
+ * @bytes:  kernel address to copy to.
+ * @n:      number of bytes.
+ *
+ * Mirrors IOMemoryDescriptor::readBytes(): all or nothing, inside the
+ * length. XNU returns the bytes copied, 0 when out of range; iobmd returns
+ * an errno instead of 0.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0 when all @n bytes were copied, or -EINVAL when
+ * [@offset, @offset + @n) is not inside the length (nothing copied).
+ */
+int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&bmd->lock);
+	if (iobmd_range_ok(bmd, offset, n)) {
+		memcpy(bytes, bmd->cpu_addr + offset, n);
+		ret = 0;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iobmd_read_bytes);
+
+/**
+ * iobmd_write_bytes() - copy bytes into the buffer
+ * @bmd:    the buffer; needs a kernel mapping.
+ * @offset: offset in the buffer, in bytes.
+ * @bytes:  kernel address to copy from.
+ * @n:      number of bytes.
+ *
+ * Mirrors IOMemoryDescriptor::writeBytes(): all or nothing, inside the
+ * length, and refused while the buffer is prepared for a device read only
+ * (prepare with kIODirectionOut), as XNU's kIOMemoryPreparedReadOnly.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0 when all @n bytes were copied, -EINVAL when the range is not
+ * inside the length, or -EBUSY when the buffer is prepared read-only.
+ * Nothing is copied on error. XNU returns 0 bytes for both.
+ */
+int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&bmd->lock);
+	if (bmd->prepared_read_only) {
+		ret = -EBUSY;
+	} else if (iobmd_range_ok(bmd, offset, n)) {
+		memcpy(bmd->cpu_addr + offset, bytes, n);
+		ret = 0;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iobmd_write_bytes);
+
+/* kIODirectionNone means the buffer's own direction. */
+static int iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
+{
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
+	if (direction == IOBMD_DIRECTION_NONE)
+		direction = bmd->options & IOBMD_DIRECTION_MASK;
+	return direction;
+}
+
+/**
+ * iobmd_prepare() - make the buffer ready for the device
+ * @bmd:       the buffer.
+ * @direction: kIODirectionIn (the device writes), Out (the device reads),
+ *             InOut, or None for the buffer's own direction.
+ *
+ * Mirrors IOMemoryDescriptor::prepare(). Calls are counted and each needs
+ * an iobmd_complete(). The memory of this version is wired and coherent
+ * (dma_alloc_attrs()), so there is nothing to pin or sync. When the first
+ * prepare is for Out alone, the buffer is read-only for
+ * iobmd_write_bytes() until the last complete, as XNU does.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0, -EINVAL for a direction above InOut, or -EOVERFLOW when the
+ * count would overflow.
+ */
+int iobmd_prepare(struct iobmd *bmd, u32 direction)
+{
+	int dir = iobmd_prepare_direction(bmd, direction);
+	int ret = 0;
+
+	if (dir < 0)
+		return dir;
+	mutex_lock(&bmd->lock);
+	if (bmd->prepare_count == UINT_MAX) {
+		ret = -EOVERFLOW;
+	} else {
+		/* As XNU: the first prepare decides, the last complete ends. */
+		if (!bmd->prepare_count)
+			bmd->prepared_read_only = dir == IOBMD_DIRECTION_OUT;
+		bmd->prepare_count++;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iobmd_prepare);
+
+/**
+ * iobmd_complete() - the device is done with the buffer
+ * @bmd:       the buffer.
+ * @direction: as given to iobmd_prepare().
+ *
+ * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(). The
+ * last complete ends the read-only state.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: 0, -EINVAL for a direction above InOut or for a complete
+ * without a prepare (XNU ignores it).
+ */
+int iobmd_complete(struct iobmd *bmd, u32 direction)
+{
+	int dir = iobmd_prepare_direction(bmd, direction);
+	int ret = 0;
+
+	if (dir < 0)
+		return dir;
+	mutex_lock(&bmd->lock);
+	if (!bmd->prepare_count)
+		ret = -EINVAL;
+	else if (!--bmd->prepare_count)
+		bmd->prepared_read_only = false;
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iobmd_complete);
+
+/*
+ * The user-space side of appendBytes, for the ioctl: as
+ * iobmd_append_bytes(), from user memory. Returns the bytes appended or
+ * -EFAULT (then the length is unchanged).
+ */
+s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
+{
+	s64 ret;
+	u64 len;
+
+	mutex_lock(&bmd->lock);
+	len = bmd->length;
+	n = min(n, bmd->capacity - len);
+	if (copy_from_user(bmd->cpu_addr + len, bytes, n)) {
+		ret = -EFAULT;
+	} else {
+		WRITE_ONCE(bmd->length, len + n);
+		ret = n;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+
+/*
+ * pread(2) of a buffer fd: the length is the end of file. Returns the bytes
+ * copied (0 at or past the end), or -EFAULT when none could be.
+ */
+ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
+		    loff_t *pos)
+{
+	ssize_t ret = 0;
+	u64 len;
+
+	if (*pos < 0)
+		return -EINVAL;
+	mutex_lock(&bmd->lock);
+	len = bmd->length;
+	if (*pos < len) {
+		n = min_t(u64, n, len - *pos);
+		ret = n - copy_to_user(buf, bmd->cpu_addr + *pos, n);
+		if (!ret && n)
+			ret = -EFAULT;
+		else
+			*pos += ret;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
+
+/*
+ * pwrite(2) of a buffer fd: inside the length only (append grows it).
+ * Returns the bytes copied, -ENOSPC at or past the end, -EBUSY while
+ * prepared read-only, or -EFAULT when none could be copied.
+ */
+ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
+		     loff_t *pos)
+{
+	ssize_t ret;
+	u64 len;
+
+	if (*pos < 0)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	mutex_lock(&bmd->lock);
+	len = bmd->length;
+	if (bmd->prepared_read_only) {
+		ret = -EBUSY;
+	} else if (*pos >= len) {
+		ret = -ENOSPC;
+	} else {
+		n = min_t(u64, n, len - *pos);
+		ret = n - copy_from_user(bmd->cpu_addr + *pos, buf, n);
+		if (!ret)
+			ret = -EFAULT;
+		else
+			*pos += ret;
+	}
+	mutex_unlock(&bmd->lock);
+	return ret;
+}
