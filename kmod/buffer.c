@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "iobmd_internal.h"
 
@@ -331,6 +332,72 @@ struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
 					     capacity, alignment, 0);
 }
 EXPORT_SYMBOL_GPL(iobmd_with_options);
+
+/**
+ * iobmd_with_capacity() - create a buffer for the kernel by capacity
+ * @capacity:   size in bytes, at least 1.
+ * @direction:  kIODirectionNone, In, Out or InOut (0 to 3).
+ * @contiguous: whether the memory must be physically contiguous.
+ *
+ * Mirrors IOBufferMemoryDescriptor::withCapacity(capacity, direction,
+ * contiguous), which is withOptions(direction | (contiguous ?
+ * PhysicallyContiguous : 0), capacity, contiguous ? capacity : 1). XNU
+ * aligns a contiguous buffer to its capacity; iobmd to the largest power of
+ * two at or below it, since alignments must be powers of two.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask(); -EINVAL for a direction above InOut.
+ */
+struct iobmd *iobmd_with_capacity(u64 capacity, u32 direction,
+				  bool contiguous)
+{
+	u32 options = direction;
+
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return ERR_PTR(-EINVAL);
+	if (!contiguous)
+		return iobmd_with_options(options, capacity, 1);
+	options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
+	return iobmd_with_options(options, capacity,
+				  capacity ? rounddown_pow_of_two(capacity) : 1);
+}
+EXPORT_SYMBOL_GPL(iobmd_with_capacity);
+
+/**
+ * iobmd_with_bytes() - create a buffer for the kernel holding a copy
+ * @bytes:      kernel address of the bytes to copy.
+ * @length:     number of bytes, at least 1: the capacity and the length.
+ * @direction:  kIODirectionNone, In, Out or InOut (0 to 3).
+ * @contiguous: whether the memory must be physically contiguous.
+ *
+ * Mirrors IOBufferMemoryDescriptor::withBytes(bytes, length, direction,
+ * contiguous): a buffer of @length bytes aligned to min(@length, a page)
+ * (every iobmd buffer is page aligned), filled with a copy of @bytes.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask(); -EINVAL for @length 0 (XNU fails too)
+ * or a direction above InOut.
+ */
+struct iobmd *iobmd_with_bytes(const void *bytes, u64 length, u32 direction,
+			       bool contiguous)
+{
+	u32 options = direction;
+	struct iobmd *bmd;
+
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return ERR_PTR(-EINVAL);
+	if (contiguous)
+		options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
+	bmd = iobmd_with_options(options, length, 1);
+	if (!IS_ERR(bmd))
+		memcpy(bmd->cpu_addr, bytes, length);
+	return bmd;
+}
+EXPORT_SYMBOL_GPL(iobmd_with_bytes);
 
 /**
  * iobmd_get() - take a reference on a buffer

@@ -268,6 +268,48 @@ static void iobmd_test_factories(struct kunit *test)
 	iobmd_put(bmd);
 }
 
+static void iobmd_test_with_capacity_and_bytes(struct kunit *test)
+{
+	static const char text[] = "IOBufferMemoryDescriptor";
+	struct iobmd *bmd;
+	dma_addr_t addr;
+
+	bmd = iobmd_with_capacity(3 * PAGE_SIZE, IOBMD_DIRECTION_OUT, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, iobmd_get_options(bmd),
+			IOBMD_DIRECTION_OUT | IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS);
+	/* Contiguous: aligned to its capacity, rounded to a power of two. */
+	KUNIT_EXPECT_EQ(test, bmd->alignment, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &addr,
+							    NULL));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(addr, 2 * PAGE_SIZE));
+	iobmd_put(bmd);
+
+	bmd = iobmd_with_capacity(100, IOBMD_DIRECTION_IN, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, iobmd_get_options(bmd), IOBMD_DIRECTION_IN);
+	KUNIT_EXPECT_EQ(test, iobmd_get_capacity(bmd), 100);
+	iobmd_put(bmd);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			PTR_ERR(iobmd_with_capacity(100, 4, false)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			PTR_ERR(iobmd_with_capacity(0, 0, true)));
+
+	bmd = iobmd_with_bytes(text, sizeof(text), IOBMD_DIRECTION_INOUT,
+			       false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_EQ(test, iobmd_get_length(bmd), sizeof(text));
+	KUNIT_EXPECT_EQ(test, iobmd_get_capacity(bmd), sizeof(text));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(iobmd_get_bytes_no_copy(bmd), text,
+					sizeof(text)));
+	iobmd_put(bmd);
+	/* Length 0 fails, as in XNU. */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			PTR_ERR(iobmd_with_bytes(text, 0, 0, false)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			PTR_ERR(iobmd_with_bytes(text, 1, 5, true)));
+}
+
 struct iobmd_mask_thread {
 	u64 mask;
 	atomic_t *bad;
@@ -437,6 +479,7 @@ static struct kunit_case iobmd_buffer_cases[] = {
 	KUNIT_CASE_PARAM(iobmd_test_alignment, align_gen_params),
 	KUNIT_CASE_PARAM(iobmd_test_physical_mask, mask_gen_params),
 	KUNIT_CASE(iobmd_test_factories),
+	KUNIT_CASE(iobmd_test_with_capacity_and_bytes),
 	KUNIT_CASE(iobmd_test_concurrent_masks),
 	KUNIT_CASE(iobmd_test_mask_errno),
 	KUNIT_CASE(iobmd_test_refcount),

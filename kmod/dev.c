@@ -236,6 +236,13 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 					    args.alignment, args.physical_mask);
 	if (IS_ERR(bmd))
 		return PTR_ERR(bmd);
+	/* withBytes: the contents come from the caller. */
+	if (args.data && copy_from_user(iobmd_get_bytes_no_copy(bmd),
+					u64_to_user_ptr(args.data),
+					args.capacity)) {
+		iobmd_put(bmd);
+		return -EFAULT;
+	}
 
 	file = anon_inode_getfile("[iobmd]", &iobmd_buffer_fops, bmd,
 				  O_RDWR | O_CLOEXEC);

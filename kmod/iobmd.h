@@ -26,6 +26,10 @@ struct iobmd *iobmd_in_task_with_physical_mask(struct mm_struct *task,
 struct iobmd *iobmd_in_task_with_options(struct mm_struct *task, u32 options,
 					 u64 capacity, u64 alignment);
 struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment);
+struct iobmd *iobmd_with_capacity(u64 capacity, u32 direction,
+				  bool contiguous);
+struct iobmd *iobmd_with_bytes(const void *bytes, u64 length, u32 direction,
+			       bool contiguous);
 struct iobmd *iobmd_get(struct iobmd *bmd);
 void iobmd_put(struct iobmd *bmd);
 

@@ -228,6 +228,39 @@ TEST_F(create, fork_child_shares_mapping)
 	EXPECT_EQ(0, mismatches(p, self->map_len, 2));
 }
 
+/* withBytes: the new buffer holds exactly the bytes given. */
+TEST(with_bytes_contents_exact)
+{
+	const size_t n = 2 * PAGE + 123;
+	struct iobmd_create c = { .capacity = n,
+				  .flags = IOBMD_CREATE_MAP_TASK };
+	unsigned char *src = malloc(n), *back = malloc(n + 10);
+	struct iobmd_info info;
+	size_t i;
+	int dev;
+
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, back);
+	for (i = 0; i < n; i++)
+		src[i] = (unsigned char)(i * 7 + 3);
+	c.data = (uintptr_t)src;
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, ioctl(dev, IOBMD_IOC_CREATE, &c));
+	ASSERT_EQ(0, iobmd_info(c.fd, &info));
+	EXPECT_EQ(n, info.length);
+	EXPECT_EQ(0, memcmp((void *)(uintptr_t)c.address, src, n));
+	EXPECT_EQ(n, pread(c.fd, back, n + 10, 0));
+	EXPECT_EQ(0, memcmp(back, src, n));
+	/* The rest of the last page stays zero. */
+	EXPECT_EQ(0, ((unsigned char *)(uintptr_t)c.address)[n]);
+	munmap((void *)(uintptr_t)c.address, n);
+	close(c.fd);
+	close(dev);
+	free(src);
+	free(back);
+}
+
 /* Whether any module links against iobmd (then it pins iobmd anyway). */
 static int iobmd_has_holders(void)
 {

@@ -407,6 +407,24 @@ TEST_F(abi, bad_pointers_efault)
 	close(c.fd);
 }
 
+/* withBytes from memory that cannot be read: EFAULT, nothing left. */
+TEST_F(abi, with_bytes_unreadable_data_efault)
+{
+	struct iobmd_create c = { .capacity = 2 * PAGE,
+				  .flags = IOBMD_CREATE_MAP_TASK };
+	char *half = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, half);
+	/* The second page of the source is not readable. */
+	ASSERT_EQ(0, mprotect(half + PAGE, PAGE, PROT_NONE));
+	c.data = (uintptr_t)half;
+	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE, &c));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(half, 2 * PAGE);
+	expect_nothing_left(_metadata, &self->base);
+}
+
 /* No free fd: EMFILE, and the buffer made for it is gone again. */
 TEST_F(abi, no_free_fd_emfile)
 {

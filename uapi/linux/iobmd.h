@@ -85,6 +85,9 @@
  *            iobmd reduces that address to the largest 2^n - 1 at or below
  *            it and enforces it as a DMA mask. Unlike XNU, an explicit
  *            @alignment does not disable the mask: both are honoured.
+ * @data:     in (since version 2, 56 bytes): 0, or the user address of
+ *            @capacity bytes copied into the new buffer, as
+ *            IOBufferMemoryDescriptor::withBytes().
  *
  * Context: the ioctl may sleep; it allocates memory and, with
  * IOBMD_CREATE_MAP_TASK, takes the caller's mmap lock.
@@ -110,7 +113,8 @@
  *   (or the fd's file could not be made).
  * * EMFILE - the caller has no free file descriptor.
  * * ENFILE - the system-wide limit on open files was reached.
- * * EFAULT - the struct is not readable and writable at the given pointer.
+ * * EFAULT - the struct is not readable and writable at the given
+ *   pointer, or @data is not readable for @capacity bytes.
  * * With IOBMD_CREATE_MAP_TASK, the errors of mmap(2) for the task
  *   mapping: ENOMEM (no address space, RLIMIT_AS), EAGAIN (locked memory
  *   limit with MCL_FUTURE), EPERM or EACCES (a security module refused).
@@ -137,10 +141,12 @@ struct iobmd_create {
 	__u32 __reserved;
 	__u64 alignment;
 	__u64 physical_mask;
+	__u64 data;
 };
 
 #define IOBMD_CREATE_SIZE_VER0			32
 #define IOBMD_CREATE_SIZE_VER1			48
+#define IOBMD_CREATE_SIZE_VER2			56
 
 /**
  * struct iobmd_info - describe a buffer (IOBMD_IOC_INFO on a buffer fd)
