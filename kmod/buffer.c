@@ -96,8 +96,11 @@ static void iobmd_free(struct kref *ref)
 {
 	struct iobmd *bmd = container_of(ref, struct iobmd, ref);
 
-	dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base, bmd->dma_base,
-		       bmd->attrs);
+	if (bmd->sgt)
+		iobmd_sg_free(bmd);
+	else
+		dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base,
+			       bmd->dma_base, bmd->attrs);
 	put_device(bmd->dev);
 	atomic_long_sub(bmd->base_size, &iobmd_live_bytes);
 	atomic_long_dec(&iobmd_live_buffers);
@@ -179,9 +182,12 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
  * Mirrors IOBufferMemoryDescriptor::initWithPhysicalMask(inTask, options,
  * capacity, alignment, physicalMask), which the other factories call.
  * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
- * are honoured, the larger alignment wins. The memory is physically
- * contiguous in DMA space (one segment, from dma_alloc_attrs()), zero-filled,
- * and iobmd_get_bytes_no_copy() returns its kernel address. The length
+ * are honoured, the larger alignment wins. With kIOMemoryPhysicallyContiguous
+ * (or HostPhysicallyContiguous, or an alignment above a page, which adds the
+ * bit as XNU does) the memory is one DMA segment from dma_alloc_attrs();
+ * otherwise it is scatter-gather: pages below the mask, DMA-mapped with
+ * merged segments (kmod/sg.c). It is zero-filled, and
+ * iobmd_get_bytes_no_copy() returns its kernel address. The length
  * starts equal to @capacity. The caller owns one reference and drops it
  * with iobmd_put().
  *
@@ -227,6 +233,9 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 		align = max_t(u64, align, low + 1);
 	}
 	align = max(align, alignment);
+	/* XNU: an alignment above a page makes the buffer contiguous. */
+	if (align > PAGE_SIZE)
+		options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
 	if (!capacity || check_add_overflow(capacity, align - 1, &size) ||
 	    check_add_overflow(size, (u64)PAGE_SIZE, &size) || size > SIZE_MAX)
 		return ERR_PTR(-EINVAL);
@@ -249,8 +258,12 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 	bmd->alignment = align;
 	bmd->physical_mask = dma_get_mask(bmd->dev);
 	bmd->options = options;
-	/* dma_alloc_attrs() always returns zeroed memory. */
-	ret = iobmd_alloc_contiguous(bmd);
+	/* Both paths return zeroed memory (dma_alloc_attrs, __GFP_ZERO). */
+	if (options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
+		       IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS))
+		ret = iobmd_alloc_contiguous(bmd);
+	else
+		ret = iobmd_sg_alloc(bmd);
 	if (ret) {
 		put_device(bmd->dev);
 		kfree(bmd);
@@ -536,10 +549,11 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
  * @offset:  offset into the buffer in bytes; must be below the length.
  * @address: out: DMA address (dma_addr_t) of byte @offset.
  * @length:  out, may be NULL: bytes from @offset to the end of the
- *           contiguous run that starts there, never past the length.
+ *           contiguous run that holds it, never past the length.
  *
- * Mirrors IOMemoryDescriptor::getPhysicalSegment(offset, &length). The
- * address is a DMA address for iobmd's own device, which has no IOMMU
+ * Mirrors IOMemoryDescriptor::getPhysicalSegment(offset, &length); the run
+ * is the merged DMA segment that holds @offset. The address is a DMA
+ * address for iobmd's own device, which has no IOMMU
  * translation and no DMA offset on x86: it is the CPU physical address.
  * It is not a mapping for another device behind an IOMMU.
  *
@@ -552,13 +566,16 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
 int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 			       dma_addr_t *address, u64 *length)
 {
-	u64 len = READ_ONCE(bmd->length);
+	u64 len = READ_ONCE(bmd->length), run = len - offset;
 
 	if (offset >= len)
 		return -EINVAL;
-	*address = bmd->dma_addr + offset;
+	if (bmd->sgt)
+		iobmd_sg_segment(bmd, offset, address, &run);
+	else
+		*address = bmd->dma_addr + offset;
 	if (length)
-		*length = len - offset;
+		*length = min(run, len - offset);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);
@@ -597,6 +614,8 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
 		return -EINVAL;
 	iobmd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	if (bmd->sgt)
+		return iobmd_sg_mmap(bmd, vma);
 	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,
 			      bmd->alloc_size, bmd->attrs);
 }

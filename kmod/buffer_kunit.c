@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
+#include <linux/vmalloc.h>
 
 #include "iobmd_internal.h"
 
@@ -83,28 +84,58 @@ static void iobmd_test_create(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p[c->capacity - 1], 0x5a);
 }
 
-/* One contiguous segment covers the whole length, page aligned. */
+/* The physical address behind a kernel address, linear map or vmap. */
+static phys_addr_t iobmd_kunit_phys(const void *p)
+{
+	struct page *page = is_vmalloc_addr(p) ? vmalloc_to_page(p) :
+						 virt_to_page(p);
+
+	return page_to_phys(page) + offset_in_page(p);
+}
+
+static bool iobmd_kunit_contiguous(u32 options)
+{
+	return options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
+			  IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS);
+}
+
+/*
+ * Walking the segments with getPhysicalSegment covers the length exactly,
+ * and each segment is the memory behind the kernel mapping (x86
+ * dma-direct without an IOMMU: DMA address = physical address).
+ */
 static void iobmd_test_physical_segment(struct kunit *test)
 {
 	const struct iobmd_size_case *c = test->param_value;
 	struct iobmd *bmd = create_or_fail(test, c->options, c->capacity, 0);
+	u8 *p = iobmd_get_bytes_no_copy(bmd);
+	unsigned int segs = 0;
 	dma_addr_t base, addr;
-	u64 len;
+	u64 off = 0, len;
 
 	KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &base,
 							    &len));
-	KUNIT_EXPECT_EQ(test, len, c->capacity);
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(base));
-	/* x86 dma-direct without an IOMMU: the DMA address is physical. */
-	KUNIT_EXPECT_EQ(test, base,
-			(dma_addr_t)virt_to_phys(iobmd_get_bytes_no_copy(bmd)));
+	while (off < c->capacity) {
+		KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, off,
+								    &addr,
+								    &len));
+		KUNIT_ASSERT_GT(test, len, 0);
+		KUNIT_EXPECT_EQ(test, (u64)addr, (u64)iobmd_kunit_phys(p + off));
+		KUNIT_EXPECT_EQ(test, (u64)addr + len - 1,
+				(u64)iobmd_kunit_phys(p + off + len - 1));
+		off += len;
+		segs++;
+	}
+	KUNIT_EXPECT_EQ(test, off, c->capacity);
+	if (iobmd_kunit_contiguous(c->options))
+		KUNIT_EXPECT_EQ(test, segs, 1);
 
+	/* The last byte alone. */
 	KUNIT_ASSERT_EQ(test, 0,
 			iobmd_get_physical_segment(bmd, c->capacity - 1, &addr,
 						   &len));
-	KUNIT_EXPECT_EQ(test, addr, base + c->capacity - 1);
 	KUNIT_EXPECT_EQ(test, len, 1);
-
 	/* The length out-parameter is optional. */
 	KUNIT_EXPECT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &addr,
 							    NULL));
@@ -114,6 +145,26 @@ static void iobmd_test_physical_segment(struct kunit *test)
 						   &len));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			iobmd_get_physical_segment(bmd, U64_MAX, &addr, &len));
+}
+
+/* Pages below a 32-bit limit for a 1 MiB scatter-gather buffer. */
+static void iobmd_test_sg_below_mask(struct kunit *test)
+{
+	struct iobmd *bmd;
+	dma_addr_t addr;
+	u64 off = 0, len;
+
+	bmd = iobmd_in_task_with_physical_mask(NULL, 0, SZ_1M, 0xFFFFFFFF);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
+	KUNIT_EXPECT_NOT_NULL(test, bmd->sgt);
+	while (off < SZ_1M) {
+		KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, off,
+								    &addr,
+								    &len));
+		KUNIT_EXPECT_LE(test, (u64)addr + len - 1, 0xFFFFFFFFULL);
+		off += len;
+	}
+	iobmd_put(bmd);
 }
 
 static void iobmd_test_bytes_no_copy_range(struct kunit *test)
@@ -183,9 +234,14 @@ static void iobmd_test_alignment(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(addr, max_t(u64, c->alignment, 1)),
 			      "%pad not aligned to %llu", &addr, c->alignment);
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(addr));
-	KUNIT_EXPECT_EQ(test, len, c->capacity);
+	if (c->alignment > PAGE_SIZE) {
+		/* XNU: an alignment above a page makes it contiguous. */
+		KUNIT_EXPECT_TRUE(test, iobmd_kunit_contiguous(iobmd_get_options(bmd)));
+		KUNIT_EXPECT_EQ(test, len, c->capacity);
+	}
+	KUNIT_EXPECT_LE(test, len, c->capacity);
 	KUNIT_EXPECT_EQ(test, iobmd_get_capacity(bmd), c->capacity);
-	KUNIT_EXPECT_EQ(test, addr, (dma_addr_t)virt_to_phys(p));
+	KUNIT_EXPECT_EQ(test, (u64)addr, (u64)iobmd_kunit_phys(p));
 	for (i = 0; i < c->capacity; i++)
 		nonzero += p[i] != 0;
 	KUNIT_EXPECT_EQ(test, nonzero, 0);
@@ -228,18 +284,23 @@ static void iobmd_test_physical_mask(struct kunit *test)
 	const struct iobmd_mask_case *c = test->param_value;
 	struct iobmd *bmd;
 	dma_addr_t addr;
-	u64 len;
+	u64 off, len;
 
 	bmd = iobmd_init_with_physical_mask(NULL, IOBMD_DIRECTION_IN,
 					    c->capacity, c->alignment, c->mask);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bmd);
 	KUNIT_EXPECT_EQ(test, 0, iobmd_get_physical_segment(bmd, 0, &addr,
 							    &len));
-	KUNIT_EXPECT_EQ(test, len, c->capacity);
 	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(addr, c->want_align),
 			      "%pad not aligned to %llu", &addr, c->want_align);
-	KUNIT_EXPECT_LE_MSG(test, (u64)addr + PAGE_ALIGN(c->capacity) - 1,
-			    c->want_limit, "buffer at %pad", &addr);
+	/* Every segment, and the page-rounded tail, below the limit. */
+	for (off = 0; off < c->capacity; off += len) {
+		KUNIT_ASSERT_EQ(test, 0, iobmd_get_physical_segment(bmd, off,
+								    &addr,
+								    &len));
+		KUNIT_EXPECT_LE_MSG(test, (u64)PAGE_ALIGN(addr + len) - 1,
+				    c->want_limit, "segment at %pad", &addr);
+	}
 	KUNIT_EXPECT_EQ(test, bmd->physical_mask, c->want_limit);
 	KUNIT_EXPECT_EQ(test, bmd->alignment, c->want_align);
 	iobmd_put(bmd);
@@ -323,9 +384,9 @@ static int iobmd_mask_thread_fn(void *data)
 	int i;
 
 	for (i = 0; i < 16; i++) {
-		struct iobmd *bmd = iobmd_in_task_with_physical_mask(NULL, 0,
-								     SZ_64K,
-								     t->mask);
+		struct iobmd *bmd = iobmd_in_task_with_physical_mask(NULL,
+						IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
+						SZ_64K, t->mask);
 
 		if (IS_ERR(bmd) ||
 		    iobmd_get_physical_segment(bmd, 0, &addr, NULL) ||
@@ -475,6 +536,7 @@ static void iobmd_test_mask_errno(struct kunit *test)
 static struct kunit_case iobmd_buffer_cases[] = {
 	KUNIT_CASE_PARAM(iobmd_test_create, size_gen_params),
 	KUNIT_CASE_PARAM(iobmd_test_physical_segment, size_gen_params),
+	KUNIT_CASE(iobmd_test_sg_below_mask),
 	KUNIT_CASE(iobmd_test_bytes_no_copy_range),
 	KUNIT_CASE_PARAM(iobmd_test_alignment, align_gen_params),
 	KUNIT_CASE_PARAM(iobmd_test_physical_mask, mask_gen_params),

@@ -59,7 +59,7 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 		.alloc_size = bmd->alloc_size,
 		.alignment = bmd->alignment,
 		.options = iobmd_get_options(bmd),
-		.segments = 1,
+		.segments = iobmd_segment_count(bmd),
 		.cache_mode = iobmd_cache_mode(bmd),
 		.physical_mask = bmd->physical_mask,
 	};
@@ -130,27 +130,35 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 {
 	struct iobmd_segments __user *user = uarg;
 	struct iobmd *bmd = file->private_data;
+	struct iobmd_segment __user *useg;
 	struct iobmd_segments args;
 	struct iobmd_segment seg;
 	dma_addr_t addr;
+	u32 i;
 	int ret;
 
 	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
 					  uarg, usize);
 	if (ret)
 		return ret;
+	useg = u64_to_user_ptr(args.segments);
 	if (!args.count || args.__reserved)
 		return -EINVAL;
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
-	/* One contiguous segment covers everything from the offset on. */
-	ret = iobmd_get_physical_segment(bmd, args.offset, &addr, &seg.length);
-	if (ret)
-		return ret;
-	seg.address = addr;
-	if (copy_to_user(u64_to_user_ptr(args.segments), &seg, sizeof(seg)))
-		return -EFAULT;
-	return put_user(1U, &user->count);
+	if (args.offset >= iobmd_get_length(bmd))
+		return -EINVAL;
+
+	for (i = 0; i < args.count; i++) {
+		if (iobmd_get_physical_segment(bmd, args.offset, &addr,
+					       &seg.length))
+			break;
+		seg.address = addr;
+		if (copy_to_user(&useg[i], &seg, sizeof(seg)))
+			return -EFAULT;
+		args.offset += seg.length;
+	}
+	return put_user(i, &user->count);
 }
 
 static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,

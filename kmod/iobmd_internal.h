@@ -12,6 +12,8 @@
 #include "iobmd.h"
 
 struct device;
+struct page;
+struct sg_table;
 struct vm_area_struct;
 
 /**
@@ -42,6 +44,10 @@ struct vm_area_struct;
  *              when it was over-allocated for the alignment).
  * @cpu_base:   what dma_alloc_attrs() returned, to free it.
  * @dma_base:   the DMA address dma_alloc_attrs() returned.
+ * @pages:      a scatter-gather buffer's pages (kmod/sg.c); NULL for a
+ *              contiguous one.
+ * @sgt:        a scatter-gather buffer's table, DMA-mapped for @dev with
+ *              merged segments; NULL for a contiguous one.
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
  *
@@ -64,6 +70,8 @@ struct iobmd {
 	size_t base_size;
 	void *cpu_base;
 	dma_addr_t dma_base;
+	struct page **pages;
+	struct sg_table *sgt;
 	unsigned long attrs;
 };
 
@@ -78,6 +86,15 @@ void iobmd_stats(long *buffers, long *bytes);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+
+/* sg.c */
+int iobmd_sg_alloc(struct iobmd *bmd);
+void iobmd_sg_free(struct iobmd *bmd);
+void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
+		      u64 *length);
+int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
+void iobmd_sg_sync(struct iobmd *bmd, bool for_device, u32 direction);
+unsigned int iobmd_segment_count(const struct iobmd *bmd);
 
 /* methods.c */
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n);

@@ -179,10 +179,12 @@ static int iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  *             InOut, or None for the buffer's own direction.
  *
  * Mirrors IOMemoryDescriptor::prepare(). Calls are counted and each needs
- * an iobmd_complete(). The memory of this version is wired and coherent
- * (dma_alloc_attrs()), so there is nothing to pin or sync. When the first
- * prepare is for Out alone, the buffer is read-only for
- * iobmd_write_bytes() until the last complete, as XNU does.
+ * an iobmd_complete(). The memory is wired: a contiguous buffer is coherent
+ * (dma_alloc_attrs()) and needs nothing more; a scatter-gather buffer is a
+ * streaming mapping, handed to the device with
+ * dma_sync_sgtable_for_device(). When the first prepare is for Out alone,
+ * the buffer is read-only for iobmd_write_bytes() until the last complete,
+ * as XNU does.
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
@@ -200,6 +202,8 @@ int iobmd_prepare(struct iobmd *bmd, u32 direction)
 	if (bmd->prepare_count == UINT_MAX) {
 		ret = -EOVERFLOW;
 	} else {
+		if (bmd->sgt)
+			iobmd_sg_sync(bmd, true, dir);
 		/* As XNU: the first prepare decides, the last complete ends. */
 		if (!bmd->prepare_count)
 			bmd->prepared_read_only = dir == IOBMD_DIRECTION_OUT;
@@ -215,8 +219,9 @@ EXPORT_SYMBOL_GPL(iobmd_prepare);
  * @bmd:       the buffer.
  * @direction: as given to iobmd_prepare().
  *
- * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(). The
- * last complete ends the read-only state.
+ * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(),
+ * handing a scatter-gather buffer back to the CPU with
+ * dma_sync_sgtable_for_cpu(). The last complete ends the read-only state.
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
@@ -233,7 +238,9 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 	mutex_lock(&bmd->lock);
 	if (!bmd->prepare_count)
 		ret = -EINVAL;
-	else if (!--bmd->prepare_count)
+	else if (bmd->sgt)
+		iobmd_sg_sync(bmd, false, dir);
+	if (!ret && !--bmd->prepare_count)
 		bmd->prepared_read_only = false;
 	mutex_unlock(&bmd->lock);
 	return ret;

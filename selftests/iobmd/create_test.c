@@ -118,13 +118,21 @@ TEST_F(create, returns_fd_and_mapping_as_asked)
 TEST_F(create, info_describes_buffer)
 {
 	struct iobmd_info info;
+	__u64 total, highest;
 
 	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
 	EXPECT_EQ(variant->capacity, info.capacity);
 	EXPECT_EQ(variant->capacity, info.length);
 	EXPECT_EQ(self->map_len, info.alloc_size);
 	EXPECT_EQ(variant->options, info.options);
-	EXPECT_EQ(1, info.segments);
+	/* Contiguous: one segment; else merged pages, walked to the end. */
+	if (variant->options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
+				IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS))
+		EXPECT_EQ(1, info.segments);
+	EXPECT_LE(1, info.segments);
+	EXPECT_EQ(info.segments, iobmd_walk_segments(self->c.fd, &total,
+						     &highest));
+	EXPECT_EQ(variant->capacity, total);
 	EXPECT_EQ(IOBMD_MAP_COPYBACK_CACHE, info.cache_mode);
 	EXPECT_LE(PAGE, info.alignment);
 	EXPECT_EQ(0, info.__reserved);

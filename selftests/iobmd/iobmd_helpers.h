@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,6 +43,36 @@ static inline int iobmd_info(int fd, struct iobmd_info *info)
 {
 	memset(info, 0xff, sizeof(*info));
 	return ioctl(fd, IOBMD_IOC_INFO, info) ? -errno : 0;
+}
+
+/*
+ * Walk a buffer's DMA segments with IOBMD_IOC_GET_SEGMENTS. Returns the
+ * number of segments (0 on error) and their total length and highest
+ * address in *total and *highest.
+ */
+static inline unsigned int iobmd_walk_segments(int fd, __u64 *total,
+					       __u64 *highest)
+{
+	struct iobmd_segment seg[16];
+	struct iobmd_segments s;
+	unsigned int n = 0, i;
+
+	*total = 0;
+	*highest = 0;
+	for (;;) {
+		memset(&s, 0, sizeof(s));
+		s.offset = *total;
+		s.segments = (uintptr_t)seg;
+		s.count = 16;
+		if (ioctl(fd, IOBMD_IOC_GET_SEGMENTS, &s))
+			return errno == EINVAL && n ? n : 0;
+		for (i = 0; i < s.count; i++) {
+			*total += seg[i].length;
+			if (seg[i].address + seg[i].length - 1 > *highest)
+				*highest = seg[i].address + seg[i].length - 1;
+		}
+		n += s.count;
+	}
 }
 
 /* The module's reference count, from sysfs; -1 when not loaded. */

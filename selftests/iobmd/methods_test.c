@@ -179,17 +179,22 @@ TEST_F(methods, get_segments)
 	};
 	struct iobmd_info info;
 
+	__u64 total, highest;
+
 	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
 	ASSERT_EQ(0, ioctl(self->c.fd, IOBMD_IOC_GET_SEGMENTS, &s));
-	EXPECT_EQ(1, s.count);
+	EXPECT_LE(1, s.count);
 	EXPECT_EQ(info.dma_addr, seg[0].address);
-	EXPECT_EQ(CAP, seg[0].length);
+	EXPECT_EQ(info.segments, iobmd_walk_segments(self->c.fd, &total,
+						     &highest));
+	EXPECT_EQ(CAP, total);
 
 	s = (struct iobmd_segments){ .offset = CAP - 1,
 				     .segments = (uintptr_t)seg, .count = 1 };
 	ASSERT_EQ(0, ioctl(self->c.fd, IOBMD_IOC_GET_SEGMENTS, &s));
-	EXPECT_EQ(info.dma_addr + CAP - 1, seg[0].address);
+	EXPECT_EQ(1, s.count);
 	EXPECT_EQ(1, seg[0].length);
+	EXPECT_LE(seg[0].address, highest);
 
 	s.offset = CAP;
 	EXPECT_EQ(-1, ioctl(self->c.fd, IOBMD_IOC_GET_SEGMENTS, &s));

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: scatter-gather buffers - memory that need not be physically
+ * contiguous (no kIOMemoryPhysicallyContiguous, alignment at most a page).
+ *
+ * The memory is pages that satisfy the buffer's physical limit, allocated
+ * in chunks as large as the page allocator gives cheaply (as the dma-buf
+ * system heap does), split into single pages, collected in an sg_table
+ * whose contiguous runs are merged, and mapped for the buffer's device
+ * with dma_map_sgtable() (DMA_BIDIRECTIONAL, so that prepare and complete
+ * may sync in either direction). The kernel mapping is a vmap() of the
+ * pages.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "iobmd_internal.h"
+
+/* Chunk orders tried, largest first: 1 MiB, 64 KiB, one page. */
+static const unsigned int iobmd_sg_orders[] = { 8, 4, 0 };
+
+/* The zones to try for memory at or below @limit, as dma-direct does. */
+static const gfp_t iobmd_sg_zones[] = { 0, GFP_DMA32, GFP_DMA };
+
+static unsigned int iobmd_sg_first_zone(u64 limit)
+{
+	if (limit <= DMA_BIT_MASK(24))
+		return 2;
+	if (limit <= DMA_BIT_MASK(32))
+		return 1;
+	return 0;
+}
+
+/*
+ * A zeroed chunk of 2^@order pages at or below @limit, or NULL. A zone may
+ * hand out memory above a limit that is not its own boundary; then the
+ * chunk is given back and the next lower zone is tried.
+ */
+static struct page *iobmd_sg_chunk(unsigned int order, u64 limit)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
+	unsigned int z;
+
+	if (order)
+		gfp |= __GFP_NORETRY;
+	for (z = iobmd_sg_first_zone(limit); z < ARRAY_SIZE(iobmd_sg_zones);
+	     z++) {
+		struct page *page = alloc_pages(gfp | iobmd_sg_zones[z], order);
+
+		if (!page)
+			continue;
+		if (page_to_phys(page) + (PAGE_SIZE << order) - 1 <= limit)
+			return page;
+		__free_pages(page, order);
+	}
+	return NULL;
+}
+
+static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
+{
+	while (n--)
+		__free_page(pages[n]);
+}
+
+/**
+ * iobmd_sg_alloc() - back a buffer with scatter-gather memory
+ * @bmd: the buffer; @dev, @alloc_size and @physical_mask are set.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: 0 with @pages, @sgt, @cpu_addr and @dma_addr set, or -ENOMEM
+ * (nothing is left allocated then).
+ */
+int iobmd_sg_alloc(struct iobmd *bmd)
+{
+	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done = 0;
+	unsigned int i = 0;
+
+	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), GFP_KERNEL);
+	if (!bmd->pages)
+		return -ENOMEM;
+
+	while (done < n) {
+		unsigned int order = iobmd_sg_orders[i];
+		struct page *page;
+		unsigned long j;
+
+		if ((1UL << order) > n - done) {
+			i++;
+			continue;
+		}
+		page = iobmd_sg_chunk(order, bmd->physical_mask);
+		if (!page) {
+			if (!order)
+				goto err_pages;
+			i++;
+			continue;
+		}
+		/* Single pages: each refcounted, for vmap and vm_map_pages. */
+		split_page(page, order);
+		for (j = 0; j < (1UL << order); j++)
+			bmd->pages[done++] = page + j;
+	}
+
+	bmd->sgt = kzalloc(sizeof(*bmd->sgt), GFP_KERNEL);
+	if (!bmd->sgt)
+		goto err_pages;
+	if (sg_alloc_table_from_pages(bmd->sgt, bmd->pages, n, 0,
+				      bmd->alloc_size, GFP_KERNEL))
+		goto err_sgt;
+	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
+		goto err_table;
+	bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!bmd->cpu_addr)
+		goto err_unmap;
+	bmd->dma_addr = sg_dma_address(bmd->sgt->sgl);
+	bmd->base_size = bmd->alloc_size;
+	return 0;
+
+err_unmap:
+	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
+err_table:
+	sg_free_table(bmd->sgt);
+err_sgt:
+	kfree(bmd->sgt);
+	bmd->sgt = NULL;
+err_pages:
+	iobmd_sg_free_pages(bmd->pages, done);
+	kvfree(bmd->pages);
+	bmd->pages = NULL;
+	return -ENOMEM;
+}
+
+/* Undo iobmd_sg_alloc(). */
+void iobmd_sg_free(struct iobmd *bmd)
+{
+	vunmap(bmd->cpu_addr);
+	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(bmd->sgt);
+	kfree(bmd->sgt);
+	iobmd_sg_free_pages(bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+	kvfree(bmd->pages);
+}
+
+/**
+ * iobmd_sg_segment() - the merged DMA segment holding an offset
+ * @bmd:     a scatter-gather buffer.
+ * @offset:  byte offset, below the length.
+ * @address: out: DMA address of byte @offset.
+ * @length:  out: bytes from @offset to the end of its segment.
+ *
+ * Context: any context.
+ */
+void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
+		      u64 *length)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(bmd->sgt, sg, i) {
+		if (offset < sg_dma_len(sg)) {
+			*address = sg_dma_address(sg) + offset;
+			*length = sg_dma_len(sg) - offset;
+			return;
+		}
+		offset -= sg_dma_len(sg);
+	}
+	*address = 0;
+	*length = 0;
+}
+
+/* DMA segments of a buffer: merged runs; one for a contiguous buffer. */
+unsigned int iobmd_segment_count(const struct iobmd *bmd)
+{
+	return bmd->sgt ? bmd->sgt->nents : 1;
+}
+
+/* mmap of a scatter-gather buffer: page-backed, so get_user_pages works. */
+int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
+{
+	return vm_map_pages(vma, bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+}
+
+/* prepare/complete of a streaming mapping: hand the memory over. */
+void iobmd_sg_sync(struct iobmd *bmd, bool for_device, u32 direction)
+{
+	static const enum dma_data_direction dir[] = {
+		[IOBMD_DIRECTION_NONE] = DMA_BIDIRECTIONAL,
+		[IOBMD_DIRECTION_IN] = DMA_FROM_DEVICE,
+		[IOBMD_DIRECTION_OUT] = DMA_TO_DEVICE,
+		[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
+	};
+
+	if (for_device)
+		dma_sync_sgtable_for_device(bmd->dev, bmd->sgt, dir[direction]);
+	else
+		dma_sync_sgtable_for_cpu(bmd->dev, bmd->sgt, dir[direction]);
+}
