@@ -45,8 +45,11 @@ static struct page *iobmd_sg_chunk(unsigned int order, u64 limit)
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
 	unsigned int z;
 
-	if (order)
-		gfp |= __GFP_NORETRY;
+	/*
+	 * Large chunks are opportunistic; single pages may reclaim hard but
+	 * fail rather than OOM-kill a process for a too large request.
+	 */
+	gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
 	for (z = iobmd_sg_first_zone(limit); z < ARRAY_SIZE(iobmd_sg_zones);
 	     z++) {
 		struct page *page = alloc_pages(gfp | iobmd_sg_zones[z], order);
@@ -77,10 +80,18 @@ static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
  */
 int iobmd_sg_alloc(struct iobmd *bmd)
 {
+	const gfp_t gfp = GFP_KERNEL | __GFP_RETRY_MAYFAIL;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done = 0;
 	unsigned int i = 0;
 
-	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), GFP_KERNEL);
+	/*
+	 * A request for more than the memory available now cannot succeed
+	 * without pushing the system into the OOM killer (the sg_table and
+	 * vmap() allocate after the pages): refuse it up front.
+	 */
+	if (n > si_mem_available())
+		return -ENOMEM;
+	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), gfp);
 	if (!bmd->pages)
 		return -ENOMEM;
 
@@ -106,11 +117,11 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 			bmd->pages[done++] = page + j;
 	}
 
-	bmd->sgt = kzalloc(sizeof(*bmd->sgt), GFP_KERNEL);
+	bmd->sgt = kzalloc(sizeof(*bmd->sgt), gfp);
 	if (!bmd->sgt)
 		goto err_pages;
 	if (sg_alloc_table_from_pages(bmd->sgt, bmd->pages, n, 0,
-				      bmd->alloc_size, GFP_KERNEL))
+				      bmd->alloc_size, gfp))
 		goto err_sgt;
 	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
 		goto err_table;
