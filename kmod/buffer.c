@@ -433,9 +433,10 @@ EXPORT_SYMBOL_GPL(iobmd_get);
  * iobmd_put() - drop a reference on a buffer
  * @bmd: the buffer, or NULL (then nothing happens).
  *
- * Mirrors OSObject::release(): the last reference - whether from
- * iobmd_with_options(), iobmd_get(), or the buffer fd that every user
- * mapping of it holds - frees the memory with dma_free_attrs().
+ * Mirrors OSObject::release(): the last reference - whether from a
+ * factory, iobmd_get(), or the buffer fd that every user mapping of it
+ * holds - frees the memory (dma_free_attrs(), or for a scatter-gather
+ * buffer vunmap(), dma_unmap_sgtable() and the pages).
  *
  * Context: process context, may sleep; not from interrupt context or with
  * interrupts disabled (dma_free_attrs() forbids it), whether or not this

@@ -183,6 +183,13 @@ static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
+/* The length is the end of file: SEEK_END and SEEK_DATA/HOLE use it. */
+static loff_t iobmd_buffer_llseek(struct file *file, loff_t offset, int whence)
+{
+	return fixed_size_llseek(file, offset, whence,
+				 iobmd_get_length(file->private_data));
+}
+
 static ssize_t iobmd_buffer_read(struct file *file, char __user *buf,
 				 size_t n, loff_t *pos)
 {
@@ -217,7 +224,7 @@ static const struct file_operations iobmd_buffer_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.read = iobmd_buffer_read,
 	.write = iobmd_buffer_write,
-	.llseek = default_llseek,
+	.llseek = iobmd_buffer_llseek,
 	.mmap = iobmd_buffer_mmap,
 	.release = iobmd_buffer_release,
 };
@@ -272,7 +279,7 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	 * fails while there is nothing to undo in the caller's mm.
 	 */
 	args.fd = fd;
-	if (copy_to_user(uarg, &args, sizeof(args))) {
+	if (copy_to_user(uarg, &args, min(usize, sizeof(args)))) {
 		ret = -EFAULT;
 		goto err_fd;
 	}

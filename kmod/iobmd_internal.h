@@ -38,12 +38,12 @@ struct vm_area_struct;
  * @prepare_count: prepare() calls not yet completed.
  * @prepared_read_only: the first prepare was for kIODirectionOut alone:
  *              writeBytes() is refused until the last complete.
- * @cpu_addr:   kernel address of byte 0.
- * @dma_addr:   DMA address of byte 0: the single segment.
- * @base_size:  bytes dma_alloc_attrs() allocated (more than @alloc_size
- *              when it was over-allocated for the alignment).
- * @cpu_base:   what dma_alloc_attrs() returned, to free it.
- * @dma_base:   the DMA address dma_alloc_attrs() returned.
+ * @cpu_addr:   kernel address of byte 0 (a vmap() for scatter-gather).
+ * @dma_addr:   DMA address of byte 0, the start of the first segment.
+ * @base_size:  bytes allocated (for a contiguous buffer more than
+ *              @alloc_size when it was over-allocated for the alignment).
+ * @cpu_base:   contiguous only: what dma_alloc_attrs() returned, to free it.
+ * @dma_base:   contiguous only: the DMA address dma_alloc_attrs() returned.
  * @pages:      a scatter-gather buffer's pages (kmod/sg.c); NULL for a
  *              contiguous one.
  * @sgt:        a scatter-gather buffer's table, DMA-mapped for @dev with

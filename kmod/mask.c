@@ -47,6 +47,8 @@ static struct device *iobmd_mask_create(unsigned int bits)
 	pdev = platform_device_register_full(&info);
 	if (IS_ERR(pdev))
 		return ERR_CAST(pdev);
+	/* Segments are as long as the page runs (the default is 64 KiB). */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(bits));
 	if (ret) {
 		platform_device_unregister(pdev);

@@ -51,13 +51,16 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
- * Return: the number of bytes copied, from 0 to @n.
+ * Return: the number of bytes copied, from 0 to @n; 0 also while the buffer
+ * is prepared read-only (see iobmd_write_bytes()).
  */
 u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 {
 	u64 len;
 
 	mutex_lock(&bmd->lock);
+	if (bmd->prepared_read_only)
+		n = 0;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
 	memcpy(bmd->cpu_addr + len, bytes, n);
@@ -162,11 +165,9 @@ int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
 }
 EXPORT_SYMBOL_GPL(iobmd_write_bytes);
 
-/* kIODirectionNone means the buffer's own direction. */
-static int iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
+/* kIODirectionNone means the buffer's own direction. Under bmd->lock. */
+static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
 {
-	if (direction > IOBMD_DIRECTION_INOUT)
-		return -EINVAL;
 	if (direction == IOBMD_DIRECTION_NONE)
 		direction = bmd->options & IOBMD_DIRECTION_MASK;
 	return direction;
@@ -193,12 +194,13 @@ static int iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
 {
-	int dir = iobmd_prepare_direction(bmd, direction);
 	int ret = 0;
+	u32 dir;
 
-	if (dir < 0)
-		return dir;
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
 	mutex_lock(&bmd->lock);
+	dir = iobmd_prepare_direction(bmd, direction);
 	if (bmd->prepare_count == UINT_MAX) {
 		ret = -EOVERFLOW;
 	} else {
@@ -230,12 +232,13 @@ EXPORT_SYMBOL_GPL(iobmd_prepare);
  */
 int iobmd_complete(struct iobmd *bmd, u32 direction)
 {
-	int dir = iobmd_prepare_direction(bmd, direction);
 	int ret = 0;
+	u32 dir;
 
-	if (dir < 0)
-		return dir;
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
 	mutex_lock(&bmd->lock);
+	dir = iobmd_prepare_direction(bmd, direction);
 	if (!bmd->prepare_count)
 		ret = -EINVAL;
 	else if (bmd->sgt)
@@ -249,8 +252,9 @@ EXPORT_SYMBOL_GPL(iobmd_complete);
 
 /*
  * The user-space side of appendBytes, for the ioctl: as
- * iobmd_append_bytes(), from user memory. Returns the bytes appended or
- * -EFAULT (then the length is unchanged).
+ * iobmd_append_bytes(), from user memory. Returns the bytes appended,
+ * -EBUSY while prepared read-only, or -EFAULT (then the length is
+ * unchanged).
  */
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 {
@@ -260,7 +264,9 @@ s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 	mutex_lock(&bmd->lock);
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	if (copy_from_user(bmd->cpu_addr + len, bytes, n)) {
+	if (bmd->prepared_read_only) {
+		ret = -EBUSY;
+	} else if (copy_from_user(bmd->cpu_addr + len, bytes, n)) {
 		ret = -EFAULT;
 	} else {
 		WRITE_ONCE(bmd->length, len + n);

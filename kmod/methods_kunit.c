@@ -145,8 +145,13 @@ static void iobmd_test_prepare_complete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EBUSY, iobmd_write_bytes(bmd, 0, &b, 1));
 	KUNIT_EXPECT_EQ(test, 0, iobmd_complete(bmd, IOBMD_DIRECTION_IN));
 	KUNIT_EXPECT_EQ(test, -EBUSY, iobmd_write_bytes(bmd, 0, &b, 1));
+	/* appendBytes is a write too. */
+	KUNIT_ASSERT_EQ(test, 0, iobmd_set_length(bmd, 1));
+	KUNIT_EXPECT_EQ(test, 0, iobmd_append_bytes(bmd, &b, 1));
+	KUNIT_EXPECT_EQ(test, iobmd_get_length(bmd), 1);
 	KUNIT_EXPECT_EQ(test, 0, iobmd_complete(bmd, IOBMD_DIRECTION_OUT));
 	KUNIT_EXPECT_EQ(test, 0, iobmd_write_bytes(bmd, 0, &b, 1));
+	KUNIT_EXPECT_EQ(test, 1, iobmd_append_bytes(bmd, &b, 1));
 	KUNIT_EXPECT_EQ(test, -EINVAL, iobmd_complete(bmd, 0));
 
 	/* None means the buffer's own direction (In here): writable. */

@@ -6,7 +6,8 @@
  * The memory is pages that satisfy the buffer's physical limit, allocated
  * in chunks as large as the page allocator gives cheaply (as the dma-buf
  * system heap does), split into single pages, collected in an sg_table
- * whose contiguous runs are merged, and mapped for the buffer's device
+ * whose contiguous runs are merged up to the device's maximum segment
+ * size, and mapped for the buffer's device
  * with dma_map_sgtable() (DMA_BIDIRECTIONAL, so that prepare and complete
  * may sync in either direction). The kernel mapping is a vmap() of the
  * pages.
@@ -82,7 +83,7 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_RETRY_MAYFAIL;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done = 0;
-	unsigned int i = 0;
+	unsigned int i = 0, max_seg;
 
 	/*
 	 * A request for more than the memory available now cannot succeed
@@ -91,7 +92,7 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	 */
 	if (n > si_mem_available())
 		return -ENOMEM;
-	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), gfp);
+	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), gfp | __GFP_NOWARN);
 	if (!bmd->pages)
 		return -ENOMEM;
 
@@ -120,8 +121,11 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	bmd->sgt = kzalloc(sizeof(*bmd->sgt), gfp);
 	if (!bmd->sgt)
 		goto err_pages;
-	if (sg_alloc_table_from_pages(bmd->sgt, bmd->pages, n, 0,
-				      bmd->alloc_size, gfp))
+	/* Merged runs no longer than the device (or swiotlb) can map. */
+	max_seg = min_t(size_t, dma_get_max_seg_size(bmd->dev),
+			dma_max_mapping_size(bmd->dev)) & PAGE_MASK;
+	if (sg_alloc_table_from_pages_segment(bmd->sgt, bmd->pages, n, 0,
+					      bmd->alloc_size, max_seg, gfp))
 		goto err_sgt;
 	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
 		goto err_table;

@@ -339,6 +339,32 @@ TEST_F(abi, larger_create_struct)
 	expect_nothing_left(_metadata, &self->base);
 }
 
+/* A caller built with the first, 32-byte struct: nothing past it written. */
+TEST_F(abi, version_0_create_struct)
+{
+	struct {
+		struct iobmd_create c;
+		unsigned char guard[32];
+	} v0;
+
+	memset(&v0, 0, sizeof(v0));
+	memset(v0.guard, 0xa5, sizeof(v0.guard));
+	v0.c.capacity = PAGE;
+	v0.c.flags = IOBMD_CREATE_MAP_TASK;
+	ASSERT_EQ(0, ioctl(self->dev, _IOC(_IOC_READ | _IOC_WRITE,
+					   IOBMD_IOC_MAGIC, 0x00,
+					   IOBMD_CREATE_SIZE_VER0), &v0));
+	EXPECT_LE(0, v0.c.fd);
+	EXPECT_NE(0, v0.c.address);
+	/* Bytes 32 and up are alignment, physical_mask, data, then guard. */
+	EXPECT_EQ(0, v0.c.alignment);
+	EXPECT_EQ(0, v0.c.physical_mask);
+	EXPECT_EQ(0, v0.c.data);
+	EXPECT_EQ(0xa5, v0.guard[0]);
+	munmap((void *)(uintptr_t)v0.c.address, PAGE);
+	close(v0.c.fd);
+}
+
 TEST_F(abi, short_structs_einval)
 {
 	struct iobmd_create c = { .capacity = PAGE };

@@ -224,7 +224,8 @@ struct iobmd_length {
  * Context: may sleep; takes the buffer's mutex.
  *
  * Return: 0, or -1 with errno EFAULT (@data or the struct not accessible;
- * nothing appended), EINVAL (@copied not 0, struct shorter than 24 bytes)
+ * nothing appended), EBUSY (the buffer is prepared read-only, see struct
+ * iobmd_direction), EINVAL (@copied not 0, struct shorter than 24 bytes)
  * or E2BIG.
  */
 struct iobmd_append {
@@ -242,8 +243,8 @@ struct iobmd_append {
  * IOBMD_IOC_SET_DIRECTION mirrors IOMemoryDescriptor::setDirection();
  * IOBMD_IOC_PREPARE and IOBMD_IOC_COMPLETE mirror prepare() and complete():
  * counted, and the first prepare for Out alone makes the buffer read-only
- * for pwrite(2) (EBUSY) until the last complete, as XNU's
- * kIOMemoryPreparedReadOnly.
+ * for pwrite(2) and IOBMD_IOC_APPEND (EBUSY) until the last complete, as
+ * XNU's kIOMemoryPreparedReadOnly.
  *
  * Context: may sleep; takes the buffer's mutex.
  *
