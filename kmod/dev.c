@@ -49,6 +49,15 @@ static int iobmd_copy_struct_to_user(void __user *dst, size_t usize,
 	return 0;
 }
 
+/*
+ * Whether a buffer fd may show DMA (physical) addresses: as with
+ * /proc/pid/pagemap, decided by who opened - here, created - the fd.
+ */
+static bool iobmd_shows_addresses(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
 static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 			    size_t usize)
 {
@@ -66,8 +75,7 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
 		return -EINVAL;
-	/* As /proc/pid/pagemap: decided by who opened (created) the fd. */
-	if (file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+	if (iobmd_shows_addresses(file))
 		info.dma_addr = bmd->dma_addr;
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
@@ -144,7 +152,7 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 	useg = u64_to_user_ptr(args.segments);
 	if (!args.count || args.__reserved)
 		return -EINVAL;
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+	if (!iobmd_shows_addresses(file))
 		return -EPERM;
 	if (args.offset >= iobmd_get_length(bmd))
 		return -EINVAL;
