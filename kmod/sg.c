@@ -18,6 +18,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/vmstat.h>
 
 #include "iobmd_internal.h"
 
@@ -70,13 +71,34 @@ static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
 		__free_page(pages[n]);
 }
 
+/*
+ * The most pages a scatter-gather buffer may take now. All of
+ * MemAvailable cannot be had: free CMA pages serve only movable
+ * allocations, the page array, the sg_table and vmap()'s page tables come
+ * on top (16 bytes a page), and the kernel must keep some memory to work
+ * with. A request that passes all the pages and then fails an ordinary
+ * allocation would wake the OOM killer (measured: a 4800 MiB buffer in a
+ * 5 GiB VM did); one above this limit fails at once with -ENOMEM.
+ */
+static unsigned long iobmd_sg_allowed_pages(unsigned long n)
+{
+	long avail = si_mem_available();
+
+	avail -= global_zone_page_state(NR_FREE_CMA_PAGES);
+	avail -= DIV_ROUND_UP(n * 2 * sizeof(void *), PAGE_SIZE);
+	avail -= totalram_pages() / 32;
+	return avail > 0 ? avail : 0;
+}
+
 /**
  * iobmd_sg_alloc() - back a buffer with scatter-gather memory
- * @bmd: the buffer; @dev, @alloc_size and @physical_mask are set.
+ * @bmd: the buffer; @dev, @alloc_size, @physical_mask and @kernel_mapped
+ *       are set.
  *
  * Context: process context, may sleep.
  *
- * Return: 0 with @pages, @sgt, @cpu_addr and @dma_addr set, or -ENOMEM
+ * Return: 0 with @pages, @sgt, @dma_addr and (if @kernel_mapped) @cpu_addr
+ * set, or -ENOMEM
  * (nothing is left allocated then).
  */
 int iobmd_sg_alloc(struct iobmd *bmd)
@@ -85,12 +107,7 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done = 0;
 	unsigned int i = 0, max_seg;
 
-	/*
-	 * A request for more than the memory available now cannot succeed
-	 * without pushing the system into the OOM killer (the sg_table and
-	 * vmap() allocate after the pages): refuse it up front.
-	 */
-	if (n > si_mem_available())
+	if (n > iobmd_sg_allowed_pages(n))
 		return -ENOMEM;
 	bmd->pages = kvcalloc(n, sizeof(*bmd->pages), gfp | __GFP_NOWARN);
 	if (!bmd->pages)
