@@ -13,6 +13,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/io.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -49,7 +50,6 @@ static atomic_long_t iobmd_live_bytes = ATOMIC_LONG_INIT(0);
 
 /* Known IOKit options that this version does not provide yet. */
 #define IOBMD_UNSUPPORTED_OPTIONS (IOBMD_MEMORY_PAGEABLE |		\
-				   IOBMD_MEMORY_MAPPER_NONE |		\
 				   IOBMD_MEMORY_CLEAR_ENCRYPT |		\
 				   IOBMD_MEMORY_USE_RESERVE)
 
@@ -548,7 +548,8 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
  * iobmd_get_physical_segment() - the DMA address of the run at an offset
  * @bmd:     the buffer.
  * @offset:  offset into the buffer in bytes; must be below the length.
- * @address: out: DMA address (dma_addr_t) of byte @offset.
+ * @address: out: DMA address (dma_addr_t) of byte @offset; with
+ *           kIOMemoryMapperNone its CPU physical address.
  * @length:  out, may be NULL: bytes from @offset to the end of the
  *           contiguous run that holds it, never past the length.
  *
@@ -556,7 +557,10 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
  * is the merged DMA segment that holds @offset. The address is a DMA
  * address for iobmd's own device, which has no IOMMU
  * translation and no DMA offset on x86: it is the CPU physical address.
- * It is not a mapping for another device behind an IOMMU.
+ * It is not a mapping for another device behind an IOMMU. A buffer created
+ * with kIOMemoryMapperNone (IOKit: bypass the IOMMU mapper) reports CPU
+ * physical addresses and physically contiguous runs, whatever the device's
+ * DMA mapping is.
  *
  * Context: any context.
  *
@@ -573,6 +577,8 @@ int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 		return -EINVAL;
 	if (bmd->sgt)
 		iobmd_sg_segment(bmd, offset, address, &run);
+	else if (bmd->options & IOBMD_MEMORY_MAPPER_NONE)
+		*address = virt_to_phys(bmd->cpu_addr + offset);
 	else
 		*address = bmd->dma_addr + offset;
 	if (length)

@@ -493,7 +493,6 @@ static const struct iobmd_errno_case errno_cases[] = {
 	{ IOBMD_MEMORY_PAGEABLE, PAGE_SIZE, 0, -EOPNOTSUPP, "pageable" },
 	{ IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PURGEABLE, PAGE_SIZE, 0,
 	  -EOPNOTSUPP, "purgeable" },
-	{ IOBMD_MEMORY_MAPPER_NONE, PAGE_SIZE, 0, -EOPNOTSUPP, "mapper-none" },
 	{ IOBMD_MEMORY_CLEAR_ENCRYPT, PAGE_SIZE, 0, -EOPNOTSUPP,
 	  "clear-encrypt" },
 	{ IOBMD_MEMORY_USE_RESERVE, PAGE_SIZE, 0, -EOPNOTSUPP, "use-reserve" },

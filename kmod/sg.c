@@ -179,36 +179,55 @@ void iobmd_sg_free(struct iobmd *bmd)
 }
 
 /**
- * iobmd_sg_segment() - the merged DMA segment holding an offset
+ * iobmd_sg_segment() - the merged segment holding an offset
  * @bmd:     a scatter-gather buffer.
  * @offset:  byte offset, below the length.
- * @address: out: DMA address of byte @offset.
+ * @address: out: DMA address of byte @offset, or with kIOMemoryMapperNone
+ *           its CPU physical address.
  * @length:  out: bytes from @offset to the end of its segment.
+ *
+ * The DMA segments are what dma_map_sgtable() merged for iobmd's device;
+ * with kIOMemoryMapperNone (no IOMMU mapper, as in IOKit) the segments are
+ * the physically contiguous runs of the pages instead.
  *
  * Context: any context.
  */
 void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
 		      u64 *length)
 {
+	bool physical = bmd->options & IOBMD_MEMORY_MAPPER_NONE;
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_dma_sg(bmd->sgt, sg, i) {
-		if (offset < sg_dma_len(sg)) {
-			*address = sg_dma_address(sg) + offset;
-			*length = sg_dma_len(sg) - offset;
+	for_each_sgtable_sg(bmd->sgt, sg, i) {
+		u64 len = physical ? sg->length : sg_dma_len(sg);
+
+		/* The DMA list ends before the CPU list when it merged. */
+		if (!physical && i >= bmd->sgt->nents)
+			break;
+		if (offset < len) {
+			*address = (physical ? sg_phys(sg) :
+				    sg_dma_address(sg)) + offset;
+			*length = len - offset;
 			return;
 		}
-		offset -= sg_dma_len(sg);
+		offset -= len;
 	}
 	*address = 0;
 	*length = 0;
 }
 
-/* DMA segments of a buffer: merged runs; one for a contiguous buffer. */
+/*
+ * Segments of a buffer: merged DMA runs (physical runs with MapperNone);
+ * one for a contiguous buffer.
+ */
 unsigned int iobmd_segment_count(const struct iobmd *bmd)
 {
-	return bmd->sgt ? bmd->sgt->nents : 1;
+	if (!bmd->sgt)
+		return 1;
+	if (bmd->options & IOBMD_MEMORY_MAPPER_NONE)
+		return bmd->sgt->orig_nents;
+	return bmd->sgt->nents;
 }
 
 /* mmap of a scatter-gather buffer: page-backed, so get_user_pages works. */

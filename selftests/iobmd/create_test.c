@@ -54,6 +54,19 @@ FIXTURE_VARIANT_ADD(create, unmapped_4M_thread_safe) {
 	.flags = 0,
 };
 
+FIXTURE_VARIANT_ADD(create, mapped_2M_mapper_none) {
+	.capacity = (2 << 20) + 9,
+	.options = IOBMD_MEMORY_MAPPER_NONE | IOBMD_DIRECTION_INOUT,
+	.flags = IOBMD_CREATE_MAP_TASK,
+};
+
+FIXTURE_VARIANT_ADD(create, unmapped_contiguous_mapper_none) {
+	.capacity = 5 * PAGE,
+	.options = IOBMD_MEMORY_MAPPER_NONE |
+		   IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
+	.flags = 0,
+};
+
 FIXTURE_SETUP(create)
 {
 	self->dev = iobmd_open();

@@ -204,12 +204,6 @@ FIXTURE_VARIANT_ADD(create_errno, pageable_purgeable) {
 	.err = EOPNOTSUPP,
 };
 
-FIXTURE_VARIANT_ADD(create_errno, mapper_none) {
-	.capacity = PAGE,
-	.options = IOBMD_MEMORY_MAPPER_NONE,
-	.err = EOPNOTSUPP,
-};
-
 FIXTURE_VARIANT_ADD(create_errno, clear_encrypt) {
 	.capacity = PAGE,
 	.options = IOBMD_MEMORY_CLEAR_ENCRYPT,
