@@ -159,59 +159,10 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 	return 0;
 }
 
-/**
- * iobmd_init_with_physical_mask() - create a buffer: the general form
- * @task:          where the buffer is mapped: NULL (nowhere, for DMA only)
- *                 or IOBMD_KERNEL_TASK (the kernel). Both have a kernel
- *                 mapping in this version; a user mm is not supported yet.
- * @options:       IOKit option bits: direction, memory options and cache
- *                 mode, with IOKit's values (see uapi/linux/iobmd.h).
- * @capacity:      size in bytes, at least 1. The allocation is rounded up
- *                 to whole pages; iobmd_get_capacity() still reports
- *                 @capacity.
- * @alignment:     alignment of the start in bytes: 0 and 1 mean none, any
- *                 other value must be a power of two. Every buffer is at
- *                 least page aligned.
- * @physical_mask: 0 for none, else the bits a physical address of the
- *                 buffer may have, as in IOKit: its trailing zero bits give
- *                 an alignment, and its highest address (mask | alignment
- *                 - 1) bounds the memory. iobmd enforces the bound as the
- *                 DMA mask of the allocating device, reduced to the largest
- *                 2^n - 1 at or below it.
- *
- * Mirrors IOBufferMemoryDescriptor::initWithPhysicalMask(inTask, options,
- * capacity, alignment, physicalMask), which the other factories call.
- * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
- * are honoured, the larger alignment wins. With kIOMemoryPhysicallyContiguous
- * (or HostPhysicallyContiguous, or an alignment above a page, which adds the
- * bit as XNU does) the memory is one DMA segment from dma_alloc_attrs();
- * otherwise it is scatter-gather: pages below the mask, DMA-mapped with
- * merged segments (kmod/sg.c). It is zero-filled, and
- * iobmd_get_bytes_no_copy() returns its kernel address. The length
- * starts equal to @capacity. The caller owns one reference and drops it
- * with iobmd_put().
- *
- * Context: process context, may sleep (GFP_KERNEL allocation, and the
- * first use of a mask registers a device under a mutex); not from interrupt
- * context or with interrupts disabled.
- *
- * Return: the new buffer, or an ERR_PTR():
- * * -EINVAL - @capacity is 0, or @capacity plus the alignment overflows; @options
- *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
- *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
- *   a power of two.
- * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
- *   (Pageable, MapperNone, ClearEncrypt, UseReserve, cache modes other than
- *   default and copyback); @task is a user mm; @physical_mask allows no
- *   memory the platform can allocate (below 16 MiB, ZONE_DMA on x86).
- * * -ENOMEM - no memory satisfies the size, alignment and mask.
- *
- * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
- * the errno instead.
- */
-struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
-					    u32 options, u64 capacity,
-					    u64 alignment, u64 physical_mask)
+/* Create a buffer, not yet mapped into a user task. */
+static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
+				 u64 capacity, u64 alignment,
+				 u64 physical_mask)
 {
 	u64 align = PAGE_SIZE, limit = U64_MAX, size;
 	struct iobmd *bmd;
@@ -221,7 +172,8 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 	ret = iobmd_check_options(options);
 	if (ret)
 		return ERR_PTR(ret);
-	if (task && task != IOBMD_KERNEL_TASK)
+	/* vm_mmap() maps into the caller only. */
+	if (task && task != IOBMD_KERNEL_TASK && task != current->mm)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (alignment > 1 && !is_power_of_2(alignment))
 		return ERR_PTR(-EINVAL);
@@ -258,6 +210,8 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 	bmd->alignment = align;
 	bmd->physical_mask = dma_get_mask(bmd->dev);
 	bmd->options = options;
+	bmd->kernel_mapped = task == IOBMD_KERNEL_TASK ||
+			     (options & IOBMD_MEMORY_KERNEL_USER_SHARED);
 	/* Both paths return zeroed memory (dma_alloc_attrs, __GFP_ZERO). */
 	if (options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
 		       IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS))
@@ -273,11 +227,94 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 	atomic_long_add(bmd->base_size, &iobmd_live_bytes);
 	return bmd;
 }
+
+/* The last step of a factory: map into a user task if asked. */
+static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
+{
+	int ret;
+
+	if (IS_ERR(bmd) || !task || task == IOBMD_KERNEL_TASK)
+		return bmd;
+	ret = iobmd_map_task(bmd);
+	if (ret) {
+		iobmd_put(bmd);
+		return ERR_PTR(ret);
+	}
+	return bmd;
+}
+
+/**
+ * iobmd_init_with_physical_mask() - create a buffer: the general form
+ * @task:          where the buffer is mapped: NULL (nowhere, for DMA
+ *                 only), IOBMD_KERNEL_TASK (the kernel:
+ *                 iobmd_get_bytes_no_copy() gives its address), or the
+ *                 caller's own user mm, current->mm (mapped shared, read
+ *                 and write, into the calling process:
+ *                 iobmd_get_task_bytes_no_copy() gives the address).
+ * @options:       IOKit option bits: direction, memory options and cache
+ *                 mode, with IOKit's values (see uapi/linux/iobmd.h).
+ * @capacity:      size in bytes, at least 1. The allocation is rounded up
+ *                 to whole pages; iobmd_get_capacity() still reports
+ *                 @capacity.
+ * @alignment:     alignment of the start in bytes: 0 and 1 mean none, any
+ *                 other value must be a power of two. Every buffer is at
+ *                 least page aligned.
+ * @physical_mask: 0 for none, else the bits a physical address of the
+ *                 buffer may have, as in IOKit: its trailing zero bits give
+ *                 an alignment, and its highest address (mask | alignment
+ *                 - 1) bounds the memory. iobmd enforces the bound as the
+ *                 DMA mask of the allocating device, reduced to the largest
+ *                 2^n - 1 at or below it.
+ *
+ * Mirrors IOBufferMemoryDescriptor::initWithPhysicalMask(inTask, options,
+ * capacity, alignment, physicalMask), which the other factories call.
+ * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
+ * are honoured, the larger alignment wins. With kIOMemoryPhysicallyContiguous
+ * (or HostPhysicallyContiguous, or an alignment above a page, which adds the
+ * bit as XNU does) the memory is one DMA segment from dma_alloc_attrs();
+ * otherwise it is scatter-gather: pages below the mask, DMA-mapped with
+ * merged segments (kmod/sg.c). It is zero-filled. The kernel keeps a
+ * mapping only for IOBMD_KERNEL_TASK or with kIOMemoryKernelUserShared, as
+ * in IOKit; the contents of any buffer can be read and written with
+ * iobmd_read_bytes() and iobmd_write_bytes(). The length starts equal to
+ * @capacity. The caller owns one reference and drops it with iobmd_put();
+ * a user task's mapping holds one more, until it is unmapped.
+ *
+ * Context: process context, may sleep (GFP_KERNEL allocation, and the
+ * first use of a mask registers a device under a mutex; with a user @task,
+ * vm_mmap() takes the caller's mmap_lock); not from interrupt context or
+ * with interrupts disabled.
+ *
+ * Return: the new buffer, or an ERR_PTR():
+ * * -EINVAL - @capacity is 0, or @capacity plus the alignment overflows; @options
+ *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
+ *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
+ *   a power of two.
+ * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
+ *   (Pageable, ClearEncrypt, UseReserve, cache modes other than
+ *   default and copyback); @task is a user mm other than the caller's
+ *   (Linux maps only into the current process); @physical_mask allows no
+ *   memory the platform can allocate (below 16 MiB, ZONE_DMA on x86).
+ * * -ENOMEM - no memory satisfies the size, alignment and mask; or the
+ *   user task mapping did not fit.
+ * * Any other errno of vm_mmap() for a user @task (-EAGAIN, -EPERM, ...),
+ *   as mmap(2) documents it.
+ *
+ * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
+ * the errno instead.
+ */
+struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
+					    u32 options, u64 capacity,
+					    u64 alignment, u64 physical_mask)
+{
+	return iobmd_finish(task, iobmd_alloc(task, options, capacity,
+					      alignment, physical_mask));
+}
 EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
 
 /**
  * iobmd_in_task_with_physical_mask() - create a buffer below an address
- * @task:          NULL or IOBMD_KERNEL_TASK, as for
+ * @task:          NULL, IOBMD_KERNEL_TASK or current->mm, as for
  *                 iobmd_init_with_physical_mask().
  * @options:       IOKit option bits.
  * @capacity:      size in bytes, at least 1.
@@ -303,7 +340,7 @@ EXPORT_SYMBOL_GPL(iobmd_in_task_with_physical_mask);
 
 /**
  * iobmd_in_task_with_options() - create an aligned buffer
- * @task:      NULL or IOBMD_KERNEL_TASK, as for
+ * @task:      NULL, IOBMD_KERNEL_TASK or current->mm, as for
  *             iobmd_init_with_physical_mask().
  * @options:   IOKit option bits.
  * @capacity:  size in bytes, at least 1.
@@ -407,10 +444,61 @@ struct iobmd *iobmd_with_bytes(const void *bytes, u64 length, u32 direction,
 		options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
 	bmd = iobmd_with_options(options, length, 1);
 	if (!IS_ERR(bmd))
-		memcpy(bmd->cpu_addr, bytes, length);
+		iobmd_copy_in(bmd, 0, bytes, length);
 	return bmd;
 }
 EXPORT_SYMBOL_GPL(iobmd_with_bytes);
+
+/**
+ * iobmd_with_copy() - create a buffer holding a copy of an address range
+ * @task:           NULL, IOBMD_KERNEL_TASK or current->mm: where the new
+ *                  buffer is mapped, as for iobmd_init_with_physical_mask().
+ * @options:        IOKit option bits of the new buffer.
+ * @source_mm:      the address space to copy from: IOBMD_KERNEL_TASK (a
+ *                  kernel address) or current->mm (a user address of the
+ *                  calling process).
+ * @source_address: start of the range in @source_mm.
+ * @length:         number of bytes, at least 1: the capacity and the length.
+ *
+ * Mirrors IOBufferMemoryDescriptor::withCopy(inTask, options, sourceMap,
+ * sourceAddr, size). XNU takes any task's map; a module cannot check the
+ * ptrace permission that reading another process needs (ptrace_may_access()
+ * is not exported), so the kernel API reads only the kernel and the
+ * caller. User space copies from another process, named by a pidfd, with
+ * libiobmd, through process_vm_readv(2) and its own permission check.
+ *
+ * Context: process context, may sleep (user memory may fault).
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask(), and:
+ * * -EINVAL - @length is 0, or @source_mm is NULL.
+ * * -EOPNOTSUPP - @source_mm is another process's mm.
+ * * -EFAULT - the user range is not readable (no buffer is left behind).
+ */
+struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
+			      struct mm_struct *source_mm,
+			      unsigned long source_address, u64 length)
+{
+	const void __user *user = (const void __user *)source_address;
+	struct iobmd *bmd;
+
+	if (!source_mm)
+		return ERR_PTR(-EINVAL);
+	if (source_mm != IOBMD_KERNEL_TASK && source_mm != current->mm)
+		return ERR_PTR(-EOPNOTSUPP);
+	bmd = iobmd_alloc(task, options, length, 1, 0);
+	if (IS_ERR(bmd))
+		return bmd;
+	/* Copy before mapping: a fault then leaves nothing to unmap. */
+	if (source_mm == IOBMD_KERNEL_TASK) {
+		iobmd_copy_in(bmd, 0, (const void *)source_address, length);
+	} else if (iobmd_copy_in_user(bmd, 0, user, length) != length) {
+		iobmd_put(bmd);
+		return ERR_PTR(-EFAULT);
+	}
+	return iobmd_finish(task, bmd);
+}
+EXPORT_SYMBOL_GPL(iobmd_with_copy);
 
 /**
  * iobmd_get() - take a reference on a buffer
@@ -510,13 +598,35 @@ EXPORT_SYMBOL_GPL(iobmd_get_options);
  *
  * Context: any context.
  *
- * Return: the kernel virtual address of byte 0.
+ * Return: the kernel virtual address of byte 0, or NULL when the kernel
+ * keeps no mapping of the buffer (created for NULL or a user task without
+ * kIOMemoryKernelUserShared; see iobmd_get_task_bytes_no_copy()).
  */
 void *iobmd_get_bytes_no_copy(struct iobmd *bmd)
 {
-	return bmd->cpu_addr;
+	return bmd->kernel_mapped ? bmd->cpu_addr : NULL;
 }
 EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
+
+/**
+ * iobmd_get_task_bytes_no_copy() - the user address of a task buffer
+ * @bmd: the buffer.
+ *
+ * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy() for a buffer created
+ * in a user task, where XNU returns the address in that task. The mapping
+ * belongs to the process: it may unmap it, and the address is then
+ * stale even while a reference is held.
+ *
+ * Context: any context.
+ *
+ * Return: the address of byte 0 in the task the buffer was created in, or
+ * NULL when it was not created in a user task.
+ */
+void __user *iobmd_get_task_bytes_no_copy(struct iobmd *bmd)
+{
+	return (void __user *)bmd->task_address;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_task_bytes_no_copy);
 
 /**
  * iobmd_get_bytes_no_copy_range() - the kernel address of a range
@@ -531,14 +641,15 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
  * Context: any context.
  *
  * Return: the kernel virtual address of byte @start, or NULL when the range
- * is not inside the length, as in IOKit.
+ * is not inside the length, as in IOKit, or the buffer has no kernel
+ * mapping.
  */
 void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length)
 {
 	u64 end, len = READ_ONCE(bmd->length);
 
-	if (start >= len || check_add_overflow(start, length, &end) ||
-	    end > len)
+	if (!bmd->kernel_mapped || start >= len ||
+	    check_add_overflow(start, length, &end) || end > len)
 		return NULL;
 	return bmd->cpu_addr + start;
 }

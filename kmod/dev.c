@@ -75,6 +75,8 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
 		return -EINVAL;
+	if (bmd->kernel_mapped)
+		info.flags |= IOBMD_INFO_KERNEL_MAPPED;
 	if (iobmd_shows_addresses(file))
 		info.dma_addr = bmd->dma_addr;
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
@@ -237,6 +239,63 @@ static const struct file_operations iobmd_buffer_fops = {
 	.release = iobmd_buffer_release,
 };
 
+/**
+ * iobmd_buffer_file() - a new file for a buffer, as its fd will have
+ * @bmd: the buffer; the file takes a reference of its own.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the file (the caller owns it: fd_install() or fput()), or an
+ * ERR_PTR() from anon_inode_getfile().
+ */
+struct file *iobmd_buffer_file(struct iobmd *bmd)
+{
+	struct file *file;
+
+	file = anon_inode_getfile("[iobmd]", &iobmd_buffer_fops, bmd,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file))
+		return file;
+	iobmd_get(bmd);
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	return file;
+}
+
+/* Map the whole buffer into the caller, shared, read and write. */
+static unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
+{
+	return vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, 0);
+}
+
+/**
+ * iobmd_map_task() - map a new buffer into the calling process
+ * @bmd: the buffer, created for current->mm.
+ *
+ * The in-kernel API's user task: the mapping holds a buffer file (as a
+ * mapping of a buffer fd does), so the buffer lives until both the
+ * caller's reference and the mapping are gone. The address is kept in
+ * @bmd->task_address.
+ *
+ * Context: process context with a user mm, may sleep (takes mmap_lock).
+ *
+ * Return: 0, or the errno of anon_inode_getfile() or vm_mmap().
+ */
+int iobmd_map_task(struct iobmd *bmd)
+{
+	struct file *file = iobmd_buffer_file(bmd);
+	unsigned long addr;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	addr = iobmd_vm_mmap(file, bmd);
+	fput(file);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	bmd->task_address = addr;
+	return 0;
+}
+
 static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 {
 	struct iobmd_create __user *ucreate = uarg;
@@ -259,22 +318,19 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 					    args.alignment, args.physical_mask);
 	if (IS_ERR(bmd))
 		return PTR_ERR(bmd);
-	/* withBytes: the contents come from the caller. */
-	if (args.data && copy_from_user(iobmd_get_bytes_no_copy(bmd),
-					u64_to_user_ptr(args.data),
-					args.capacity)) {
+	/* withBytes, withCopy: the contents come from the caller. */
+	if (args.data &&
+	    iobmd_copy_in_user(bmd, 0, u64_to_user_ptr(args.data),
+			       args.capacity) != args.capacity) {
 		iobmd_put(bmd);
 		return -EFAULT;
 	}
 
-	file = anon_inode_getfile("[iobmd]", &iobmd_buffer_fops, bmd,
-				  O_RDWR | O_CLOEXEC);
-	if (IS_ERR(file)) {
-		iobmd_put(bmd);
+	file = iobmd_buffer_file(bmd);
+	/* From here on the file owns the buffer. */
+	iobmd_put(bmd);
+	if (IS_ERR(file))
 		return PTR_ERR(file);
-	}
-	/* From here on the file owns the buffer's reference. */
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -293,8 +349,7 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	}
 
 	if (args.flags & IOBMD_CREATE_MAP_TASK) {
-		addr = vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, 0);
+		addr = iobmd_vm_mmap(file, bmd);
 		if (IS_ERR_VALUE(addr)) {
 			ret = (long)addr;
 			goto err_fd;

@@ -8,6 +8,7 @@
 #ifndef _IOBMD_H
 #define _IOBMD_H
 
+#include <linux/compiler_types.h>
 #include <linux/types.h>
 #include <uapi/linux/iobmd.h>
 
@@ -30,6 +31,9 @@ struct iobmd *iobmd_with_capacity(u64 capacity, u32 direction,
 				  bool contiguous);
 struct iobmd *iobmd_with_bytes(const void *bytes, u64 length, u32 direction,
 			       bool contiguous);
+struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
+			      struct mm_struct *source_mm,
+			      unsigned long source_address, u64 length);
 struct iobmd *iobmd_get(struct iobmd *bmd);
 void iobmd_put(struct iobmd *bmd);
 
@@ -37,6 +41,7 @@ u64 iobmd_get_capacity(const struct iobmd *bmd);
 u64 iobmd_get_length(const struct iobmd *bmd);
 u32 iobmd_get_options(const struct iobmd *bmd);
 void *iobmd_get_bytes_no_copy(struct iobmd *bmd);
+void __user *iobmd_get_task_bytes_no_copy(struct iobmd *bmd);
 void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length);
 int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 			       dma_addr_t *address, u64 *length);

@@ -38,7 +38,14 @@ struct vm_area_struct;
  * @prepare_count: prepare() calls not yet completed.
  * @prepared_read_only: the first prepare was for kIODirectionOut alone:
  *              writeBytes() is refused until the last complete.
- * @cpu_addr:   kernel address of byte 0 (a vmap() for scatter-gather).
+ * @kernel_mapped: the kernel asked for a mapping (IOBMD_KERNEL_TASK or
+ *              kIOMemoryKernelUserShared): iobmd_get_bytes_no_copy() gives
+ *              @cpu_addr. Otherwise a scatter-gather buffer has no vmap().
+ * @cpu_addr:   kernel address of byte 0: the direct map for a contiguous
+ *              buffer, a vmap() for a kernel-mapped scatter-gather one,
+ *              else NULL.
+ * @task_address: user address of the mapping made at create in a user
+ *              task (the in-kernel API with a user mm), else 0.
  * @dma_addr:   DMA address of byte 0, the start of the first segment.
  * @base_size:  bytes allocated (for a contiguous buffer more than
  *              @alloc_size when it was over-allocated for the alignment).
@@ -65,7 +72,9 @@ struct iobmd {
 	u32 options;
 	unsigned int prepare_count;
 	bool prepared_read_only;
+	bool kernel_mapped;
 	void *cpu_addr;
+	unsigned long task_address;
 	dma_addr_t dma_addr;
 	size_t base_size;
 	void *cpu_base;
@@ -86,6 +95,19 @@ void iobmd_stats(long *buffers, long *bytes);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+
+/* contents.c */
+struct iov_iter;
+size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
+			  struct iov_iter *iter);
+size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
+			    struct iov_iter *iter);
+void iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n);
+void iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src, size_t n);
+size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
+			  const void __user *src, size_t n);
+size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
+			   size_t n);
 
 /* sg.c */
 int iobmd_sg_alloc(struct iobmd *bmd);
@@ -108,6 +130,8 @@ void iobmd_debugfs_init(void);
 void iobmd_debugfs_exit(void);
 
 /* dev.c */
+struct file *iobmd_buffer_file(struct iobmd *bmd);
+int iobmd_map_task(struct iobmd *bmd);
 int iobmd_dev_register(struct device *parent);
 void iobmd_dev_unregister(void);
 

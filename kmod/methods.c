@@ -11,7 +11,6 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
-#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "iobmd_internal.h"
@@ -41,7 +40,7 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
 
 /**
  * iobmd_append_bytes() - copy bytes to the end and grow the length
- * @bmd:   the buffer; needs a kernel mapping.
+ * @bmd:   the buffer.
  * @bytes: kernel address of the bytes.
  * @n:     number of bytes.
  *
@@ -63,7 +62,7 @@ u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 		n = 0;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	memcpy(bmd->cpu_addr + len, bytes, n);
+	iobmd_copy_in(bmd, len, bytes, n);
 	WRITE_ONCE(bmd->length, len + n);
 	mutex_unlock(&bmd->lock);
 	return n;
@@ -104,7 +103,7 @@ static bool iobmd_range_ok(struct iobmd *bmd, u64 offset, u64 n)
 
 /**
  * iobmd_read_bytes() - copy bytes out of the buffer
- * @bmd:    the buffer; needs a kernel mapping.
+ * @bmd:    the buffer.
  * @offset: offset in the buffer, in bytes.
  * @bytes:  kernel address to copy to.
  * @n:      number of bytes.
@@ -124,7 +123,7 @@ int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n)
 
 	mutex_lock(&bmd->lock);
 	if (iobmd_range_ok(bmd, offset, n)) {
-		memcpy(bytes, bmd->cpu_addr + offset, n);
+		iobmd_copy_out(bmd, offset, bytes, n);
 		ret = 0;
 	}
 	mutex_unlock(&bmd->lock);
@@ -134,7 +133,7 @@ EXPORT_SYMBOL_GPL(iobmd_read_bytes);
 
 /**
  * iobmd_write_bytes() - copy bytes into the buffer
- * @bmd:    the buffer; needs a kernel mapping.
+ * @bmd:    the buffer.
  * @offset: offset in the buffer, in bytes.
  * @bytes:  kernel address to copy from.
  * @n:      number of bytes.
@@ -157,7 +156,7 @@ int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
 	if (bmd->prepared_read_only) {
 		ret = -EBUSY;
 	} else if (iobmd_range_ok(bmd, offset, n)) {
-		memcpy(bmd->cpu_addr + offset, bytes, n);
+		iobmd_copy_in(bmd, offset, bytes, n);
 		ret = 0;
 	}
 	mutex_unlock(&bmd->lock);
@@ -266,7 +265,7 @@ s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 	n = min(n, bmd->capacity - len);
 	if (bmd->prepared_read_only) {
 		ret = -EBUSY;
-	} else if (copy_from_user(bmd->cpu_addr + len, bytes, n)) {
+	} else if (iobmd_copy_in_user(bmd, len, bytes, n) != n) {
 		ret = -EFAULT;
 	} else {
 		WRITE_ONCE(bmd->length, len + n);
@@ -292,7 +291,7 @@ ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 	len = bmd->length;
 	if (*pos < len) {
 		n = min_t(u64, n, len - *pos);
-		ret = n - copy_to_user(buf, bmd->cpu_addr + *pos, n);
+		ret = iobmd_copy_out_user(bmd, *pos, buf, n);
 		if (!ret && n)
 			ret = -EFAULT;
 		else
@@ -325,7 +324,7 @@ ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
 		ret = -ENOSPC;
 	} else {
 		n = min_t(u64, n, len - *pos);
-		ret = n - copy_from_user(bmd->cpu_addr + *pos, buf, n);
+		ret = iobmd_copy_in_user(bmd, *pos, buf, n);
 		if (!ret)
 			ret = -EFAULT;
 		else

@@ -146,9 +146,12 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 		goto err_sgt;
 	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
 		goto err_table;
-	bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP, PAGE_KERNEL);
-	if (!bmd->cpu_addr)
-		goto err_unmap;
+	/* A kernel mapping only when the kernel asked for one. */
+	if (bmd->kernel_mapped) {
+		bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP, PAGE_KERNEL);
+		if (!bmd->cpu_addr)
+			goto err_unmap;
+	}
 	bmd->dma_addr = sg_dma_address(bmd->sgt->sgl);
 	bmd->base_size = bmd->alloc_size;
 	return 0;
@@ -170,7 +173,8 @@ err_pages:
 /* Undo iobmd_sg_alloc(). */
 void iobmd_sg_free(struct iobmd *bmd)
 {
-	vunmap(bmd->cpu_addr);
+	if (bmd->cpu_addr)
+		vunmap(bmd->cpu_addr);
 	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
 	sg_free_table(bmd->sgt);
 	kfree(bmd->sgt);

@@ -148,7 +148,9 @@ TEST_F(create, info_describes_buffer)
 	EXPECT_EQ(variant->capacity, total);
 	EXPECT_EQ(IOBMD_MAP_COPYBACK_CACHE, info.cache_mode);
 	EXPECT_LE(PAGE, info.alignment);
-	EXPECT_EQ(0, info.__reserved);
+	/* Only KernelUserShared makes the kernel keep a mapping. */
+	EXPECT_EQ(variant->options & IOBMD_MEMORY_KERNEL_USER_SHARED ?
+		  IOBMD_INFO_KERNEL_MAPPED : 0, info.flags);
 	/* The selftests run as root: the DMA address is shown. */
 	EXPECT_NE(0, info.dma_addr);
 	EXPECT_EQ(0, info.dma_addr % info.alignment);

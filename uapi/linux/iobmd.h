@@ -168,7 +168,10 @@ struct iobmd_create {
  * @segments:   number of DMA segments (1 for a contiguous buffer).
  * @cache_mode: effective cache mode, an IOBMD_MAP_*_CACHE value; the
  *              default mode is reported as what it is on this platform.
- * @__reserved: 0.
+ * @flags:      IOBMD_INFO_* bits: IOBMD_INFO_KERNEL_MAPPED when the kernel
+ *              keeps a mapping of the buffer (kIOMemoryKernelUserShared;
+ *              a buffer made through /dev/iobmd without it has none).
+ *              The field read 0 before version 1 of this header.
  * @physical_mask: (since version 1, 64 bytes) the DMA mask the buffer was
  *              allocated under, 2^n - 1: its highest possible address.
  *
@@ -187,9 +190,12 @@ struct iobmd_info {
 	__u32 options;
 	__u32 segments;
 	__u32 cache_mode;
-	__u32 __reserved;
+	__u32 flags;
 	__u64 physical_mask;
 };
+
+/* Flags of struct iobmd_info. */
+#define IOBMD_INFO_KERNEL_MAPPED		0x00000001
 
 #define IOBMD_INFO_SIZE_VER0			56
 #define IOBMD_INFO_SIZE_VER1			64

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: copying a buffer's contents in and out, page by page.
+ *
+ * A buffer has a kernel mapping only when the kernel asked for one
+ * (IOBMD_KERNEL_TASK, or kIOMemoryKernelUserShared): a scatter-gather buffer
+ * made for user space is never vmap()ed. The methods, pread/pwrite and the
+ * create-time copies therefore go through the pages, with the iov_iter
+ * helpers that serve kernel and user memory alike.
+ */
+#include <linux/mm.h>
+#include <linux/uio.h>
+
+#include "iobmd_internal.h"
+
+/*
+ * The page that holds byte @offset. Contiguous memory from
+ * dma_alloc_attrs() lies in the direct map on x86 (dma-direct remaps only
+ * for non-coherent devices), so its pages follow from the address.
+ */
+static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
+{
+	if (bmd->pages)
+		return bmd->pages[offset >> PAGE_SHIFT];
+	return virt_to_page(bmd->cpu_addr + offset);
+}
+
+/**
+ * iobmd_copy_to_iter() - copy bytes out of a buffer
+ * @bmd:    the buffer.
+ * @offset: offset in the buffer, in bytes; the caller checks the range.
+ * @n:      number of bytes.
+ * @iter:   the destination, kernel or user memory.
+ *
+ * Context: process context; may sleep when @iter is user memory.
+ *
+ * Return: the number of bytes copied, less than @n only when user memory
+ * faulted.
+ */
+size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
+			  struct iov_iter *iter)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u64 pos = offset + done;
+		size_t off = offset_in_page(pos);
+		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
+		size_t copied;
+
+		copied = copy_page_to_iter(iobmd_page(bmd, pos), off, chunk,
+					   iter);
+		done += copied;
+		if (copied < chunk)
+			break;
+	}
+	return done;
+}
+
+/**
+ * iobmd_copy_from_iter() - copy bytes into a buffer
+ * @bmd:    the buffer.
+ * @offset: offset in the buffer, in bytes; the caller checks the range.
+ * @n:      number of bytes.
+ * @iter:   the source, kernel or user memory.
+ *
+ * Context: process context; may sleep when @iter is user memory.
+ *
+ * Return: the number of bytes copied, less than @n only when user memory
+ * faulted.
+ */
+size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
+			    struct iov_iter *iter)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u64 pos = offset + done;
+		size_t off = offset_in_page(pos);
+		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
+		size_t copied;
+
+		copied = copy_page_from_iter(iobmd_page(bmd, pos), off, chunk,
+					     iter);
+		done += copied;
+		if (copied < chunk)
+			break;
+	}
+	return done;
+}
+
+/* Copy @n bytes at @offset to kernel memory; cannot fail. */
+void iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
+{
+	struct kvec kv = { .iov_base = dst, .iov_len = n };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, READ, &kv, 1, n);
+	iobmd_copy_to_iter(bmd, offset, n, &iter);
+}
+
+/* Copy @n bytes from kernel memory to @offset; cannot fail. */
+void iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src, size_t n)
+{
+	struct kvec kv = { .iov_base = (void *)src, .iov_len = n };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, WRITE, &kv, 1, n);
+	iobmd_copy_from_iter(bmd, offset, n, &iter);
+}
+
+/* Copy @n bytes from user memory to @offset; returns the bytes copied. */
+size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
+			  const void __user *src, size_t n)
+{
+	struct iov_iter iter;
+
+	iov_iter_ubuf(&iter, WRITE, (void __user *)src, n);
+	return iobmd_copy_from_iter(bmd, offset, n, &iter);
+}
+
+/* Copy @n bytes at @offset to user memory; returns the bytes copied. */
+size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
+			   size_t n)
+{
+	struct iov_iter iter;
+
+	iov_iter_ubuf(&iter, READ, dst, n);
+	return iobmd_copy_to_iter(bmd, offset, n, &iter);
+}
