@@ -88,6 +88,8 @@ static int show(const char *what, int fd)
 	       (unsigned long long)info.dma_addr, info.segments,
 	       (unsigned long long)info.alignment);
 	printf("    cache mode %s\n", cache_name(info.cache_mode));
+	printf("    kernel map %s\n", info.flags & IOBMD_INFO_KERNEL_MAPPED ?
+	       "yes (KernelUserShared)" : "none (user space only)");
 	return 0;
 }
 
@@ -113,7 +115,7 @@ int main(void)
 	};
 	struct iobmd_create unmapped = {
 		.capacity = 1 << 20,
-		.options = IOBMD_DIRECTION_IN,
+		.options = IOBMD_DIRECTION_IN | IOBMD_MEMORY_KERNEL_USER_SHARED,
 	};
 	long refcnt_before;
 	size_t bad;
