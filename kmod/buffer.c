@@ -19,6 +19,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/memtype.h>
 
 #include "iobmd_internal.h"
 
@@ -54,13 +55,6 @@ static atomic_long_t iobmd_live_bytes = ATOMIC_LONG_INIT(0);
 				   IOBMD_MEMORY_USE_RESERVE)
 
 /*
- * The cache mode, bits 8-10. IOKit's kIOMapCacheMask is 0xF00, but
- * kIOMemoryMapperNone is 0x800 inside it; the IOKit cache modes a buffer
- * can have all fit in 0x700, so iobmd reads bit 11 as MapperNone.
- */
-#define IOBMD_CACHE_MODE_BITS (IOBMD_MAP_CACHE_MASK & ~IOBMD_MEMORY_MAPPER_NONE)
-
-/*
  * Check the option bits: unknown bits and invalid combinations are -EINVAL,
  * known IOKit options iobmd cannot give (yet) are -EOPNOTSUPP. XNU ignores
  * unknown bits and Purgeable without Pageable; iobmd rejects both.
@@ -78,10 +72,15 @@ static int iobmd_check_options(u32 options)
 	switch (options & IOBMD_CACHE_MODE_BITS) {
 	case IOBMD_MAP_DEFAULT_CACHE:
 	case IOBMD_MAP_COPYBACK_CACHE:
-		break;
 	case IOBMD_MAP_INHIBIT_CACHE:
-	case IOBMD_MAP_WRITE_THRU_CACHE:
+		break;
 	case IOBMD_MAP_WRITE_COMBINE_CACHE:
+		/* Without PAT, set_memory_wc() silently gives UC-. */
+		if (!pat_enabled())
+			return -EOPNOTSUPP;
+		break;
+	case IOBMD_MAP_WRITE_THRU_CACHE:
+		/* No interface a module may call sets WT on RAM: cache.c. */
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
@@ -98,7 +97,7 @@ static void iobmd_free(struct kref *ref)
 
 	if (bmd->sgt)
 		iobmd_sg_free(bmd);
-	else
+	else if (!iobmd_cache_restore(bmd))
 		dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base,
 			       bmd->dma_base, bmd->attrs);
 	put_device(bmd->dev);
@@ -139,6 +138,7 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	size_t size = ALIGN(bmd->alloc_size, bmd->alignment);
 	dma_addr_t start;
+	int ret;
 
 	bmd->cpu_base = dma_alloc_attrs(bmd->dev, size, &bmd->dma_base, gfp,
 					bmd->attrs);
@@ -156,7 +156,11 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 	bmd->base_size = size;
 	bmd->dma_addr = start;
 	bmd->cpu_addr = bmd->cpu_base + (start - bmd->dma_base);
-	return 0;
+	ret = iobmd_cache_apply(bmd);
+	if (ret)
+		dma_free_attrs(bmd->dev, size, bmd->cpu_base, bmd->dma_base,
+			       bmd->attrs);
+	return ret;
 }
 
 /* Create a buffer, not yet mapped into a user task. */
@@ -212,12 +216,15 @@ static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
 	bmd->options = options;
 	bmd->kernel_mapped = task == IOBMD_KERNEL_TASK ||
 			     (options & IOBMD_MEMORY_KERNEL_USER_SHARED);
-	/* Both paths return zeroed memory (dma_alloc_attrs, __GFP_ZERO). */
-	if (options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
-		       IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS))
+	/*
+	 * Pages iobmd owns where it can (page-backed user mappings); a
+	 * contiguous buffer the page allocator cannot give in one block
+	 * (above 4 MiB, or memory too fragmented) comes from dma_alloc_attrs(),
+	 * which reaches CMA. Both return zeroed memory.
+	 */
+	ret = iobmd_sg_alloc(bmd);
+	if (ret && iobmd_is_contiguous(bmd))
 		ret = iobmd_alloc_contiguous(bmd);
-	else
-		ret = iobmd_sg_alloc(bmd);
 	if (ret) {
 		put_device(bmd->dev);
 		kfree(bmd);
@@ -698,15 +705,6 @@ int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 }
 EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);
 
-/*
- * The cache mode the buffer really has: the default mode is copyback
- * (write-back) on x86, and it is the only mode this version creates.
- */
-u32 iobmd_cache_mode(const struct iobmd *bmd)
-{
-	return IOBMD_MAP_COPYBACK_CACHE;
-}
-
 /* vm_flags became read-only in 6.3, with helpers to change them. */
 static void iobmd_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
 			       vm_flags_t clear)
@@ -732,6 +730,8 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
 		return -EINVAL;
 	iobmd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	/* Every mapping has the memory type of the direct map: cache.c. */
+	vma->vm_page_prot = iobmd_cache_pgprot(bmd, vma->vm_page_prot);
 	if (bmd->sgt)
 		return iobmd_sg_mmap(bmd, vma);
 	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,

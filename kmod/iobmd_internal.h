@@ -7,6 +7,7 @@
 
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 #include "iobmd.h"
@@ -47,14 +48,16 @@ struct vm_area_struct;
  * @task_address: user address of the mapping made at create in a user
  *              task (the in-kernel API with a user mm), else 0.
  * @dma_addr:   DMA address of byte 0, the start of the first segment.
- * @base_size:  bytes allocated (for a contiguous buffer more than
+ * @base_size:  bytes allocated (for a dma_alloc_attrs() buffer more than
  *              @alloc_size when it was over-allocated for the alignment).
- * @cpu_base:   contiguous only: what dma_alloc_attrs() returned, to free it.
- * @dma_base:   contiguous only: the DMA address dma_alloc_attrs() returned.
- * @pages:      a scatter-gather buffer's pages (kmod/sg.c); NULL for a
- *              contiguous one.
- * @sgt:        a scatter-gather buffer's table, DMA-mapped for @dev with
- *              merged segments; NULL for a contiguous one.
+ * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones the page
+ *              allocator could not give): what it returned, to free it.
+ * @dma_base:   dma_alloc_attrs() buffers only: the DMA address it returned.
+ * @pages:      the pages of a buffer backed by iobmd's own pages
+ *              (kmod/sg.c: every scatter-gather buffer, and contiguous
+ *              ones up to 4 MiB); NULL for a dma_alloc_attrs() one.
+ * @sgt:        the table of those pages, DMA-mapped for @dev with merged
+ *              segments; NULL for a dma_alloc_attrs() buffer.
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
  *
@@ -84,17 +87,36 @@ struct iobmd {
 	unsigned long attrs;
 };
 
+/*
+ * The cache mode, bits 8-10. IOKit's kIOMapCacheMask is 0xF00, but
+ * kIOMemoryMapperNone is 0x800 inside it; the IOKit cache modes a buffer
+ * can have all fit in 0x700, so iobmd reads bit 11 as MapperNone.
+ */
+#define IOBMD_CACHE_MODE_BITS (IOBMD_MAP_CACHE_MASK & ~IOBMD_MEMORY_MAPPER_NONE)
+
+/* Whether a buffer must be one physically contiguous segment. */
+static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
+{
+	return bmd->options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
+			       IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS);
+}
+
 /* mask.c */
 struct device *iobmd_mask_device(u64 limit);
 void iobmd_mask_devices_destroy(void);
 
 /* buffer.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
-u32 iobmd_cache_mode(const struct iobmd *bmd);
 void iobmd_stats(long *buffers, long *bytes);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+
+/* cache.c */
+u32 iobmd_cache_mode(const struct iobmd *bmd);
+pgprot_t iobmd_cache_pgprot(const struct iobmd *bmd, pgprot_t prot);
+int iobmd_cache_apply(struct iobmd *bmd);
+int iobmd_cache_restore(struct iobmd *bmd);
 
 /* contents.c */
 struct iov_iter;

@@ -179,10 +179,10 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  *             InOut, or None for the buffer's own direction.
  *
  * Mirrors IOMemoryDescriptor::prepare(). Calls are counted and each needs
- * an iobmd_complete(). The memory is wired: a contiguous buffer is coherent
- * (dma_alloc_attrs()) and needs nothing more; a scatter-gather buffer is a
- * streaming mapping, handed to the device with
- * dma_sync_sgtable_for_device(). When the first prepare is for Out alone,
+ * an iobmd_complete(). The memory is wired: a buffer from dma_alloc_attrs()
+ * (a contiguous one above 4 MiB) is coherent and needs nothing more; one
+ * backed by iobmd's own pages is a streaming mapping, handed to the device
+ * with dma_sync_sgtable_for_device(). When the first prepare is for Out alone,
  * the buffer is read-only for iobmd_write_bytes() until the last complete,
  * as XNU does.
  *
@@ -221,7 +221,7 @@ EXPORT_SYMBOL_GPL(iobmd_prepare);
  * @direction: as given to iobmd_prepare().
  *
  * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(),
- * handing a scatter-gather buffer back to the CPU with
+ * handing a streaming mapping back to the CPU with
  * dma_sync_sgtable_for_cpu(). The last complete ends the read-only state.
  *
  * Context: process context, may sleep (takes the buffer's mutex).

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iobmd: scatter-gather buffers - memory that need not be physically
- * contiguous (no kIOMemoryPhysicallyContiguous, alignment at most a page).
+ * iobmd: buffers backed by pages iobmd owns - every scatter-gather buffer,
+ * and contiguous buffers the page allocator can give in one block (up to
+ * 4 MiB on x86).
  *
- * The memory is pages that satisfy the buffer's physical limit, allocated
- * in chunks as large as the page allocator gives cheaply (as the dma-buf
- * system heap does), split into single pages, collected in an sg_table
- * whose contiguous runs are merged up to the device's maximum segment
- * size, and mapped for the buffer's device
- * with dma_map_sgtable() (DMA_BIDIRECTIONAL, so that prepare and complete
- * may sync in either direction). The kernel mapping is a vmap() of the
- * pages.
+ * The memory is pages that satisfy the buffer's physical limit. For a
+ * scatter-gather buffer they are allocated in chunks as large as the page
+ * allocator gives cheaply (as the dma-buf system heap does); for a
+ * contiguous one, in one naturally aligned block. Either way they are
+ * split into single refcounted pages, so that user mappings are
+ * page-backed (vm_map_pages(): get_user_pages, O_DIRECT and
+ * process_vm_readv work on them), collected in an sg_table whose
+ * contiguous runs are merged up to the device's maximum segment size, and
+ * mapped for the buffer's device with dma_map_sgtable() (DMA_BIDIRECTIONAL,
+ * so that prepare and complete may sync in either direction). The kernel
+ * mapping, when there is one, is a vmap() of the pages.
  */
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
@@ -21,6 +25,13 @@
 #include <linux/vmstat.h>
 
 #include "iobmd_internal.h"
+
+/* The largest block the page allocator gives (MAX_ORDER was renamed). */
+#ifdef MAX_PAGE_ORDER
+#define IOBMD_MAX_ORDER MAX_PAGE_ORDER
+#else
+#define IOBMD_MAX_ORDER (MAX_ORDER - 1)
+#endif
 
 /* Chunk orders tried, largest first: 1 MiB, 64 KiB, one page. */
 static const unsigned int iobmd_sg_orders[] = { 8, 4, 0 };
@@ -40,18 +51,16 @@ static unsigned int iobmd_sg_first_zone(u64 limit)
 /*
  * A zeroed chunk of 2^@order pages at or below @limit, or NULL. A zone may
  * hand out memory above a limit that is not its own boundary; then the
- * chunk is given back and the next lower zone is tried.
+ * chunk is given back and the next lower zone is tried. Opportunistic
+ * chunks give up early; @hard ones (single pages, contiguous blocks) may
+ * reclaim and compact, but fail rather than OOM-kill a process.
  */
-static struct page *iobmd_sg_chunk(unsigned int order, u64 limit)
+static struct page *iobmd_sg_chunk(unsigned int order, u64 limit, bool hard)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
 	unsigned int z;
 
-	/*
-	 * Large chunks are opportunistic; single pages may reclaim hard but
-	 * fail rather than OOM-kill a process for a too large request.
-	 */
-	gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
+	gfp |= hard ? __GFP_RETRY_MAYFAIL : __GFP_NORETRY;
 	for (z = iobmd_sg_first_zone(limit); z < ARRAY_SIZE(iobmd_sg_zones);
 	     z++) {
 		struct page *page = alloc_pages(gfp | iobmd_sg_zones[z], order);
@@ -69,6 +78,60 @@ static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
 {
 	while (n--)
 		__free_page(pages[n]);
+}
+
+/*
+ * A contiguous buffer's @n pages: one block aligned to the buffer's
+ * alignment (the page allocator aligns a block to its size), split, and
+ * the pages past @n given back. Returns the pages filled: @n, or 0.
+ */
+static unsigned long iobmd_sg_block(struct iobmd *bmd, unsigned long n)
+{
+	unsigned int order = max_t(unsigned int, get_order(bmd->alloc_size),
+				   ilog2(bmd->alignment >> PAGE_SHIFT));
+	struct page *page;
+	unsigned long i;
+
+	if (order > IOBMD_MAX_ORDER)
+		return 0;
+	page = iobmd_sg_chunk(order, bmd->physical_mask, true);
+	if (!page)
+		return 0;
+	split_page(page, order);
+	for (i = 0; i < n; i++)
+		bmd->pages[i] = page + i;
+	for (; i < (1UL << order); i++)
+		__free_page(page + i);
+	return n;
+}
+
+/* A scatter-gather buffer's @n pages, in chunks. Returns the pages filled. */
+static unsigned long iobmd_sg_chunks(struct iobmd *bmd, unsigned long n)
+{
+	unsigned long done = 0, j;
+	unsigned int i = 0;
+
+	while (done < n) {
+		unsigned int order = iobmd_sg_orders[i];
+		struct page *page;
+
+		if ((1UL << order) > n - done) {
+			i++;
+			continue;
+		}
+		page = iobmd_sg_chunk(order, bmd->physical_mask, !order);
+		if (!page) {
+			if (!order)
+				break;
+			i++;
+			continue;
+		}
+		/* Single pages: each refcounted, for vmap and vm_map_pages. */
+		split_page(page, order);
+		for (j = 0; j < (1UL << order); j++)
+			bmd->pages[done++] = page + j;
+	}
+	return done;
 }
 
 /*
@@ -104,8 +167,9 @@ static unsigned long iobmd_sg_allowed_pages(unsigned long n)
 int iobmd_sg_alloc(struct iobmd *bmd)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_RETRY_MAYFAIL;
-	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done = 0;
-	unsigned int i = 0, max_seg;
+	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done;
+	bool contiguous = iobmd_is_contiguous(bmd);
+	unsigned int max_seg;
 
 	if (n > iobmd_sg_allowed_pages(n))
 		return -ENOMEM;
@@ -113,42 +177,39 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	if (!bmd->pages)
 		return -ENOMEM;
 
-	while (done < n) {
-		unsigned int order = iobmd_sg_orders[i];
-		struct page *page;
-		unsigned long j;
+	done = contiguous ? iobmd_sg_block(bmd, n) : iobmd_sg_chunks(bmd, n);
+	if (done < n)
+		goto err_pages;
 
-		if ((1UL << order) > n - done) {
-			i++;
-			continue;
-		}
-		page = iobmd_sg_chunk(order, bmd->physical_mask);
-		if (!page) {
-			if (!order)
-				goto err_pages;
-			i++;
-			continue;
-		}
-		/* Single pages: each refcounted, for vmap and vm_map_pages. */
-		split_page(page, order);
-		for (j = 0; j < (1UL << order); j++)
-			bmd->pages[done++] = page + j;
-	}
-
+	/* The direct map takes the buffer's memory type first: cache.c. */
+	if (iobmd_cache_apply(bmd))
+		goto err_pages;
 	bmd->sgt = kzalloc(sizeof(*bmd->sgt), gfp);
 	if (!bmd->sgt)
-		goto err_pages;
-	/* Merged runs no longer than the device (or swiotlb) can map. */
-	max_seg = min_t(size_t, dma_get_max_seg_size(bmd->dev),
-			dma_max_mapping_size(bmd->dev)) & PAGE_MASK;
+		goto err_cache;
+	/*
+	 * Merged runs no longer than the device (or swiotlb) can map. A
+	 * contiguous block lies below the mask by construction and is never
+	 * bounced: it stays one segment.
+	 */
+	max_seg = dma_get_max_seg_size(bmd->dev);
+	if (!contiguous)
+		max_seg = min_t(size_t, max_seg, dma_max_mapping_size(bmd->dev));
+	max_seg &= PAGE_MASK;
 	if (sg_alloc_table_from_pages_segment(bmd->sgt, bmd->pages, n, 0,
 					      bmd->alloc_size, max_seg, gfp))
 		goto err_sgt;
 	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
 		goto err_table;
-	/* A kernel mapping only when the kernel asked for one. */
-	if (bmd->kernel_mapped) {
-		bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP, PAGE_KERNEL);
+	/*
+	 * A kernel mapping only when the kernel asked for one: a contiguous
+	 * block has it in the direct map already, with the buffer's type.
+	 */
+	if (bmd->kernel_mapped && contiguous) {
+		bmd->cpu_addr = page_address(bmd->pages[0]);
+	} else if (bmd->kernel_mapped) {
+		bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP,
+				     iobmd_cache_pgprot(bmd, PAGE_KERNEL));
 		if (!bmd->cpu_addr)
 			goto err_unmap;
 	}
@@ -163,6 +224,12 @@ err_table:
 err_sgt:
 	kfree(bmd->sgt);
 	bmd->sgt = NULL;
+err_cache:
+	if (iobmd_cache_restore(bmd)) {
+		kvfree(bmd->pages);
+		bmd->pages = NULL;
+		return -ENOMEM;
+	}
 err_pages:
 	iobmd_sg_free_pages(bmd->pages, done);
 	kvfree(bmd->pages);
@@ -173,12 +240,14 @@ err_pages:
 /* Undo iobmd_sg_alloc(). */
 void iobmd_sg_free(struct iobmd *bmd)
 {
-	if (bmd->cpu_addr)
+	if (bmd->cpu_addr && !iobmd_is_contiguous(bmd))
 		vunmap(bmd->cpu_addr);
 	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
 	sg_free_table(bmd->sgt);
 	kfree(bmd->sgt);
-	iobmd_sg_free_pages(bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+	/* Pages that are not write-back again must not be freed. */
+	if (!iobmd_cache_restore(bmd))
+		iobmd_sg_free_pages(bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
 	kvfree(bmd->pages);
 }
 

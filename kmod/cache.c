@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd: cache modes.
+ *
+ * IOKit's kIOMapCopybackCache (and the default), kIOMapWriteCombineCache
+ * and kIOMapInhibitCache are the x86 memory types WB, WC and UC-. A RAM
+ * page must never be mapped with two memory types (x86 PAT), so for as
+ * long as a buffer lives the kernel's direct map of its pages has the
+ * buffer's type - set_pages_array_*() for iobmd's own pages,
+ * set_memory_*() for memory from dma_alloc_attrs(), as DRM/TTM does - and
+ * every other mapping (vmap() for the kernel, each user mapping) is made
+ * with the same type. Write-back is restored before the pages go back to
+ * the allocator.
+ *
+ * kIOMapWriteThruCache cannot be given: no kernel interface a module may
+ * call sets WT on RAM (6.1 and 6.12 export set_memory_{uc,wc,wb} and
+ * set_pages_array_{uc,wc,wb} only), so it is -EOPNOTSUPP rather than a
+ * silent downgrade.
+ */
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <asm/set_memory.h>
+
+#include "iobmd_internal.h"
+
+/**
+ * iobmd_cache_mode() - the cache mode a buffer really has
+ * @bmd: the buffer.
+ *
+ * Context: any context.
+ *
+ * Return: an IOBMD_MAP_*_CACHE value; the default mode is reported as
+ * copyback, which it is on x86.
+ */
+u32 iobmd_cache_mode(const struct iobmd *bmd)
+{
+	u32 mode = bmd->options & IOBMD_CACHE_MODE_BITS;
+
+	return mode == IOBMD_MAP_DEFAULT_CACHE ? IOBMD_MAP_COPYBACK_CACHE : mode;
+}
+
+/**
+ * iobmd_cache_pgprot() - page protection with the buffer's memory type
+ * @bmd:  the buffer.
+ * @prot: the protection of a new mapping (PAGE_KERNEL, vma->vm_page_prot).
+ *
+ * Context: any context.
+ *
+ * Return: @prot with the memory type bits of the buffer's cache mode.
+ */
+pgprot_t iobmd_cache_pgprot(const struct iobmd *bmd, pgprot_t prot)
+{
+	switch (iobmd_cache_mode(bmd)) {
+	case IOBMD_MAP_INHIBIT_CACHE:
+		return pgprot_noncached(prot);
+	case IOBMD_MAP_WRITE_COMBINE_CACHE:
+		return pgprot_writecombine(prot);
+	default:
+		return prot;
+	}
+}
+
+/* Number of pages whose type follows the buffer's: the mappable part. */
+static int iobmd_cache_pages(const struct iobmd *bmd)
+{
+	return bmd->alloc_size >> PAGE_SHIFT;
+}
+
+/**
+ * iobmd_cache_apply() - give the direct map the buffer's memory type
+ * @bmd: a new buffer; @pages (iobmd's own pages) or @cpu_addr (memory
+ *       from dma_alloc_attrs(), a direct-map address) is set, and no other
+ *       mapping exists yet.
+ *
+ * Context: process context, may sleep (splits and flushes the direct
+ * map).
+ *
+ * Return: 0, or the errno of set_memory_*() / set_pages_array_*()
+ * (-ENOMEM when a large page could not be split, -EBUSY when a page
+ * already has another type); the direct map is write-back again then.
+ */
+int iobmd_cache_apply(struct iobmd *bmd)
+{
+	unsigned long addr = (unsigned long)bmd->cpu_addr;
+	int n = iobmd_cache_pages(bmd);
+
+	switch (iobmd_cache_mode(bmd)) {
+	case IOBMD_MAP_INHIBIT_CACHE:
+		return bmd->pages ? set_pages_array_uc(bmd->pages, n) :
+				    set_memory_uc(addr, n);
+	case IOBMD_MAP_WRITE_COMBINE_CACHE:
+		return bmd->pages ? set_pages_array_wc(bmd->pages, n) :
+				    set_memory_wc(addr, n);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * iobmd_cache_restore() - give the direct map write-back again
+ * @bmd: the buffer, which has no mapping left but the direct map.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: 0, or the errno of set_memory_wb() / set_pages_array_wb(). The
+ * pages must not be freed then: they would reach the allocator with a
+ * memory type other than write-back.
+ */
+int iobmd_cache_restore(struct iobmd *bmd)
+{
+	unsigned long addr = (unsigned long)bmd->cpu_addr;
+	int n = iobmd_cache_pages(bmd);
+	int ret;
+
+	if (iobmd_cache_mode(bmd) == IOBMD_MAP_COPYBACK_CACHE)
+		return 0;
+	ret = bmd->pages ? set_pages_array_wb(bmd->pages, n) :
+			   set_memory_wb(addr, n);
+	if (ret)
+		pr_err("iobmd: cannot restore write-back on %d pages (%d); leaking them\n",
+		       n, ret);
+	return ret;
+}
