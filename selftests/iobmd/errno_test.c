@@ -216,22 +216,9 @@ FIXTURE_VARIANT_ADD(create_errno, use_reserve) {
 	.err = EOPNOTSUPP,
 };
 
-FIXTURE_VARIANT_ADD(create_errno, inhibit_cache) {
-	.capacity = PAGE,
-	.options = IOBMD_MAP_INHIBIT_CACHE,
-	.err = EOPNOTSUPP,
-};
-
 FIXTURE_VARIANT_ADD(create_errno, write_thru_cache) {
 	.capacity = PAGE,
 	.options = IOBMD_MAP_WRITE_THRU_CACHE,
-	.err = EOPNOTSUPP,
-};
-
-FIXTURE_VARIANT_ADD(create_errno, write_combine_cache) {
-	.capacity = PAGE,
-	.options = IOBMD_MAP_WRITE_COMBINE_CACHE,
-	.flags = IOBMD_CREATE_MAP_TASK,
 	.err = EOPNOTSUPP,
 };
 
