@@ -261,11 +261,15 @@ struct file *iobmd_buffer_file(struct iobmd *bmd)
 	return file;
 }
 
-/* Map the whole buffer into the caller, shared, read and write. */
+/*
+ * Map the whole buffer into the caller, shared, read and write, and
+ * populated now (also with mmap_on_fault): a task mapping is ready for
+ * use, as in IOKit.
+ */
 static unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
 {
 	return vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, 0);
+		       MAP_SHARED | MAP_POPULATE, 0);
 }
 
 /**

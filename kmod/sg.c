@@ -9,7 +9,7 @@
  * allocator gives cheaply (as the dma-buf system heap does); for a
  * contiguous one, in one naturally aligned block. Either way they are
  * split into single refcounted pages, so that user mappings are
- * page-backed (vm_map_pages(): get_user_pages, O_DIRECT and
+ * page-backed (normal PTEs: get_user_pages, O_DIRECT and
  * process_vm_readv work on them), collected in an sg_table whose
  * contiguous runs are merged up to the device's maximum segment size, and
  * mapped for the buffer's device with dma_map_sgtable() (DMA_BIDIRECTIONAL,
@@ -19,6 +19,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -303,9 +304,44 @@ unsigned int iobmd_segment_count(const struct iobmd *bmd)
 	return bmd->sgt->nents;
 }
 
-/* mmap of a scatter-gather buffer: page-backed, so get_user_pages works. */
+/*
+ * A fault in a mapping of a buffer backed by iobmd's pages: hand the core
+ * the page (with a reference), as ALSA does for its DMA buffers. The PTE
+ * is a normal one with vma->vm_page_prot, so get_user_pages works on it.
+ */
+static vm_fault_t iobmd_sg_fault(struct vm_fault *vmf)
+{
+	struct iobmd *bmd = vmf->vma->vm_private_data;
+
+	if (vmf->pgoff >= bmd->alloc_size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	vmf->page = bmd->pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct iobmd_sg_vm_ops = {
+	.fault = iobmd_sg_fault,
+};
+
+static bool mmap_on_fault;
+module_param(mmap_on_fault, bool, 0644);
+MODULE_PARM_DESC(mmap_on_fault,
+		 "Populate user mappings of page-backed buffers on fault rather than at mmap time (default: at mmap time)");
+
+/*
+ * mmap of a buffer backed by iobmd's pages: populated at mmap time with
+ * vm_map_pages() (one batched insertion), or with mmap_on_fault set, page
+ * by page on fault. The fault handler is there in both cases: it brings
+ * pages back after madvise(MADV_DONTNEED). The mapping holds the buffer
+ * file, which holds the buffer and its pages.
+ */
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
+	vma->vm_private_data = bmd;
+	vma->vm_ops = &iobmd_sg_vm_ops;
+	if (READ_ONCE(mmap_on_fault))
+		return 0;
 	return vm_map_pages(vma, bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
 }
 

@@ -9,6 +9,7 @@
  */
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <stdint.h>
 
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
@@ -129,6 +130,79 @@ TEST_F(mmap, o_direct_write_and_read)
 	munmap(back, LEN);
 	close(c2.fd);
 	close(ram);
+}
+
+/* Whether the page at @p has a present PTE, from /proc/self/pagemap. */
+static int present(const void *p)
+{
+	__u64 entry = 0;
+	FILE *f = fopen("/proc/self/pagemap", "re");
+
+	if (!f)
+		return -1;
+	if (fseek(f, (uintptr_t)p / PAGE * 8, SEEK_SET) ||
+	    fread(&entry, sizeof(entry), 1, f) != 1)
+		entry = 0;
+	fclose(f);
+	return entry >> 63;
+}
+
+#define ON_FAULT "/sys/module/iobmd/parameters/mmap_on_fault"
+
+/* Set iobmd's mmap_on_fault; returns the old value, or -1. */
+static int set_on_fault(int on)
+{
+	char old = 0;
+	int fd = open(ON_FAULT, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, &old, 1) != 1 ||
+	    pwrite(fd, on ? "Y" : "N", 1, 0) != 1)
+		old = 0;
+	close(fd);
+	return old == 'Y' ? 1 : old == 'N' ? 0 : -1;
+}
+
+/*
+ * The fault strategy as documented: the task mapping is populated at
+ * create; a plain mmap at mmap time by default, on first touch with
+ * mmap_on_fault; MAP_POPULATE at mmap time either way.
+ */
+TEST_F(mmap, populated_as_documented)
+{
+	int i, on, old;
+	unsigned char *p;
+
+	if (variant->flags & IOBMD_CREATE_MAP_TASK)
+		for (i = 0; i < LEN / (int)PAGE; i++)
+			EXPECT_EQ(1, present(self->map + i * PAGE));
+
+	old = set_on_fault(0);
+	ASSERT_LE(0, old);
+	for (on = 0; on < 2; on++) {
+		ASSERT_LE(0, set_on_fault(on));
+		p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->c.fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		EXPECT_EQ(!on, present(p + PAGE));
+		p[PAGE] = 1;
+		EXPECT_EQ(1, present(p + PAGE));
+		EXPECT_EQ(!on, present(p + 2 * PAGE));
+		/* Zapped pages come back on the next touch. */
+		EXPECT_EQ(0, madvise(p, LEN, MADV_DONTNEED));
+		EXPECT_EQ(0, present(p + PAGE));
+		EXPECT_EQ(1, p[PAGE]);
+		munmap(p, LEN);
+
+		p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, self->c.fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		for (i = 0; i < LEN / (int)PAGE; i++)
+			EXPECT_EQ(1, present(p + i * PAGE));
+		munmap(p, LEN);
+	}
+	set_on_fault(old);
 }
 
 /* process_vm_readv reads a mapped buffer through get_user_pages. */

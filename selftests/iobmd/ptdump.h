@@ -10,6 +10,7 @@
 #define IOBMD_SELFTEST_PTDUMP_H
 
 #include <stdint.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,10 +54,10 @@ static inline int ptdump_line_type(const char *line)
  * types[i], or MT_UNMAPPED where no present entry covers it. Returns 0, or
  * -1 when the file cannot be read.
  */
-static inline int ptdump_types(const char *path, const uint64_t *addrs,
+static inline int ptdump_types(const char *path, const __u64 *addrs,
 			       size_t n, int *types)
 {
-	uint64_t lo, hi;
+	__u64 lo, hi;
 	char line[512];
 	size_t i;
 	FILE *f;
@@ -67,7 +68,7 @@ static inline int ptdump_types(const char *path, const uint64_t *addrs,
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "0x%lx-0x%lx", &lo, &hi) != 2)
+		if (sscanf(line, "0x%llx-0x%llx", &lo, &hi) != 2)
 			continue;
 		/* Not present: no flags, only blanks before the level. */
 		if (!strstr(line, " RW ") && !strstr(line, " ro "))
@@ -84,10 +85,10 @@ static inline int ptdump_types(const char *path, const uint64_t *addrs,
  * The start of the direct map, PAGE_OFFSET: the first range after the
  * "Low Kernel Mapping" marker in the kernel's dump. 0 when not found.
  */
-static inline uint64_t ptdump_page_offset(void)
+static inline __u64 ptdump_page_offset(void)
 {
 	char line[512];
-	uint64_t lo = 0, hi;
+	__u64 lo = 0, hi;
 	int after = 0;
 	FILE *f = fopen(PTDUMP_KERNEL, "re");
 
@@ -98,7 +99,7 @@ static inline uint64_t ptdump_page_offset(void)
 			after = 1;
 			continue;
 		}
-		if (after && sscanf(line, "0x%lx-0x%lx", &lo, &hi) == 2)
+		if (after && sscanf(line, "0x%llx-0x%llx", &lo, &hi) == 2)
 			break;
 	}
 	fclose(f);
@@ -106,9 +107,9 @@ static inline uint64_t ptdump_page_offset(void)
 }
 
 /* The physical frame of a mapped user page, from /proc/self/pagemap. */
-static inline uint64_t pagemap_pfn(const void *addr)
+static inline __u64 pagemap_pfn(const void *addr)
 {
-	uint64_t entry = 0;
+	__u64 entry = 0;
 	FILE *f = fopen("/proc/self/pagemap", "re");
 
 	if (!f)
