@@ -5,6 +5,7 @@
 #
 #   make                  build kmod/iobmd.ko against KDIR
 #   make run              boot the test VM and show iobmd at work
+#   make bench            iobmd against dma-buf heaps, side by side, in the VM
 #   make check            lint, then every test in the VM (KERNELS)
 #   make lint             W=1 + sparse build, checkpatch, kernel-doc
 #   make kernel           build (or reuse) the cached test kernels
@@ -41,10 +42,19 @@ run:
 		--add $(BUILD)/iobmd-demo:/bin/iobmd-demo --out $(BUILD)/run-$(KERNEL) \
 		-- iobmd-demo
 
+bench:
+	@tools/deps vm
+	@mkdir -p $(BUILD)
+	@$(MAKE) -s -C tools/bench OUTPUT=$(BUILD)
+	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
+	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
+		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench --timeout 1800 \
+		--out $(BUILD)/bench-$(KERNEL) -- iobmd-bench
+
 clean:
 	@kdir='$(KDIR)'; [ -z "$$kdir" ] && kdir=$$(tools/kernel/build --path $(KERNEL)); \
 	if [ -f "$$kdir/Makefile" ]; then $(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
 	rm -rf $(BUILD)
 	$(MAKE) -C selftests/iobmd clean
 
-.PHONY: all modules kernel lint check run clean
+.PHONY: all modules kernel lint check run bench clean
