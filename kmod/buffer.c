@@ -157,7 +157,8 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 	bmd->dma_addr = start;
 	bmd->cpu_addr = bmd->cpu_base + (start - bmd->dma_base);
 	ret = iobmd_cache_apply(bmd);
-	if (ret)
+	/* A failed change may be half done: free only write-back pages. */
+	if (ret && !iobmd_cache_restore(bmd))
 		dma_free_attrs(bmd->dev, size, bmd->cpu_base, bmd->dma_base,
 			       bmd->attrs);
 	return ret;

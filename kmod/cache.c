@@ -77,7 +77,9 @@ static int iobmd_cache_pages(const struct iobmd *bmd)
  *
  * Return: 0, or the errno of set_memory_*() / set_pages_array_*()
  * (-ENOMEM when a large page could not be split, -EBUSY when a page
- * already has another type); the direct map is write-back again then.
+ * already has another type). The change may then be half done: the caller
+ * must iobmd_cache_restore() before freeing the pages, and leak them if
+ * that fails.
  */
 int iobmd_cache_apply(struct iobmd *bmd)
 {

@@ -106,6 +106,23 @@ static unsigned long iobmd_sg_block(struct iobmd *bmd, unsigned long n)
 	return n;
 }
 
+/*
+ * Whether a contiguous block came out of dma_map_sgtable() as the buffer
+ * needs it: one segment, aligned, and for kIOMemoryMapperNone at its
+ * physical address. A bounce through swiotlb (forced, or for memory
+ * encryption) breaks that; the buffer then comes from dma_alloc_attrs().
+ */
+static bool iobmd_sg_one_segment(struct iobmd *bmd)
+{
+	struct scatterlist *sg = bmd->sgt->sgl;
+
+	if (bmd->sgt->nents != 1 ||
+	    !IS_ALIGNED(sg_dma_address(sg), bmd->alignment))
+		return false;
+	return !(bmd->options & IOBMD_MEMORY_MAPPER_NONE) ||
+	       sg_dma_address(sg) == sg_phys(sg);
+}
+
 /* A scatter-gather buffer's @n pages, in chunks. Returns the pages filled. */
 static unsigned long iobmd_sg_chunks(struct iobmd *bmd, unsigned long n)
 {
@@ -184,14 +201,14 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 
 	/* The direct map takes the buffer's memory type first: cache.c. */
 	if (iobmd_cache_apply(bmd))
-		goto err_pages;
+		goto err_cache;
 	bmd->sgt = kzalloc(sizeof(*bmd->sgt), gfp);
 	if (!bmd->sgt)
 		goto err_cache;
 	/*
 	 * Merged runs no longer than the device (or swiotlb) can map. A
-	 * contiguous block lies below the mask by construction and is never
-	 * bounced: it stays one segment.
+	 * contiguous block lies below the mask by construction, so dma-direct
+	 * maps it as one segment unless it must bounce (checked below).
 	 */
 	max_seg = dma_get_max_seg_size(bmd->dev);
 	if (!contiguous)
@@ -202,6 +219,8 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 		goto err_sgt;
 	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
 		goto err_table;
+	if (contiguous && !iobmd_sg_one_segment(bmd))
+		goto err_unmap;
 	/*
 	 * A kernel mapping only when the kernel asked for one: a contiguous
 	 * block has it in the direct map already, with the buffer's type.
