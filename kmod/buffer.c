@@ -725,14 +725,22 @@ static void iobmd_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
 	unsigned long total = bmd->alloc_size >> PAGE_SHIFT;
+	vm_flags_t set = VM_DONTEXPAND | VM_DONTDUMP;
 
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
 	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
 		return -EINVAL;
-	iobmd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
-	/* Every mapping has the memory type of the direct map: cache.c. */
+	/*
+	 * Every mapping has the memory type of the direct map: cache.c. Pages
+	 * that are not write-back are mapped by PFN, so that nothing can pin
+	 * them and map them again write-back (io_uring and videobuf2 vmap()
+	 * pinned user pages with PAGE_KERNEL).
+	 */
 	vma->vm_page_prot = iobmd_cache_pgprot(bmd, vma->vm_page_prot);
+	if (bmd->sgt && iobmd_cache_mode(bmd) != IOBMD_MAP_COPYBACK_CACHE)
+		set |= VM_PFNMAP | VM_IO;
+	iobmd_vm_flags_mod(vma, set, VM_MAYEXEC);
 	if (bmd->sgt)
 		return iobmd_sg_mmap(bmd, vma);
 	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,

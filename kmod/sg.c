@@ -324,18 +324,23 @@ unsigned int iobmd_segment_count(const struct iobmd *bmd)
 }
 
 /*
- * A fault in a mapping of a buffer backed by iobmd's pages: hand the core
- * the page (with a reference), as ALSA does for its DMA buffers. The PTE
- * is a normal one with vma->vm_page_prot, so get_user_pages works on it.
+ * A fault in a page-backed mapping of a buffer backed by iobmd's pages:
+ * hand the core the page (with a reference), as ALSA does for its DMA
+ * buffers - a normal PTE, so get_user_pages works on it. PFN mappings
+ * (other memory types, see iobmd_mmap()) are complete from mmap on and
+ * cannot be zapped, so they never fault here.
  */
 static vm_fault_t iobmd_sg_fault(struct vm_fault *vmf)
 {
 	struct iobmd *bmd = vmf->vma->vm_private_data;
+	struct page *page;
 
-	if (vmf->pgoff >= bmd->alloc_size >> PAGE_SHIFT)
+	if (vmf->pgoff >= bmd->alloc_size >> PAGE_SHIFT ||
+	    (vmf->vma->vm_flags & VM_PFNMAP))
 		return VM_FAULT_SIGBUS;
-	vmf->page = bmd->pages[vmf->pgoff];
-	get_page(vmf->page);
+	page = bmd->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
 	return 0;
 }
 
@@ -348,17 +353,51 @@ module_param(mmap_on_fault, bool, 0644);
 MODULE_PARM_DESC(mmap_on_fault,
 		 "Populate user mappings of page-backed buffers on fault rather than at mmap time (default: at mmap time)");
 
+/* Map a VM_PFNMAP vma now, one remap_pfn_range() per physical run. */
+static int iobmd_sg_remap(struct iobmd *bmd, struct vm_area_struct *vma)
+{
+	unsigned long addr = vma->vm_start;
+	u64 skip = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	for_each_sgtable_sg(bmd->sgt, sg, i) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+		u64 len = sg->length;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		pfn += skip >> PAGE_SHIFT;
+		len = min_t(u64, len - skip, vma->vm_end - addr);
+		skip = 0;
+		ret = remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += len;
+		if (addr >= vma->vm_end)
+			break;
+	}
+	return 0;
+}
+
 /*
- * mmap of a buffer backed by iobmd's pages: populated at mmap time with
- * vm_map_pages() (one batched insertion), or with mmap_on_fault set, page
- * by page on fault. The fault handler is there in both cases: it brings
- * pages back after madvise(MADV_DONTNEED). The mapping holds the buffer
- * file, which holds the buffer and its pages.
+ * mmap of a buffer backed by iobmd's pages. A page-backed mapping is
+ * populated at mmap time (vm_map_pages(), one batched insertion) or, with
+ * mmap_on_fault set, page by page on fault; the fault handler is there in
+ * both cases and brings pages back after madvise(MADV_DONTNEED). A PFN
+ * mapping is always populated at mmap time (remap_pfn_range()):
+ * MAP_POPULATE, which works through get_user_pages, could not do it. The
+ * mapping holds the buffer file, which holds the buffer and its pages.
  */
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
 	vma->vm_private_data = bmd;
 	vma->vm_ops = &iobmd_sg_vm_ops;
+	if (vma->vm_flags & VM_PFNMAP)
+		return iobmd_sg_remap(bmd, vma);
 	if (READ_ONCE(mmap_on_fault))
 		return 0;
 	return vm_map_pages(vma, bmd->pages, bmd->alloc_size >> PAGE_SHIFT);

@@ -3,9 +3,10 @@
  * Cache modes, proven from the kernel's page tables rather than from
  * iobmd: every mode x {contiguous, scatter-gather} x {task-mapped, mmap
  * later}. The user mapping's PTEs (page_tables/current_kernel) and the
- * direct map of the same physical pages (page_tables/kernel, frames from
- * /proc/self/pagemap) must have the mode's memory type, and the direct map
- * must be write-back again once the buffer is freed.
+ * direct map of the same physical pages (page_tables/kernel) must have the
+ * mode's memory type, and the direct map must be write-back again once
+ * the buffer is freed. The frames come from GET_SEGMENTS, checked against
+ * /proc/self/pagemap where pagemap can show them (write-back buffers).
  */
 #include <sys/mman.h>
 
@@ -177,6 +178,19 @@ FIXTURE_VARIANT_ADD(cache, write_combine_shared_contiguous_later) {
 	.type = MT_WC,
 };
 
+/* The physical address of byte @off, from GET_SEGMENTS (root only). */
+static __u64 seg_phys(int fd, __u64 off)
+{
+	struct iobmd_segment seg = { 0 };
+	struct iobmd_segments s = {
+		.offset = off,
+		.segments = (uintptr_t)&seg,
+		.count = 1,
+	};
+
+	return ioctl(fd, IOBMD_IOC_GET_SEGMENTS, &s) ? 0 : seg.address;
+}
+
 FIXTURE_SETUP(cache)
 {
 	int i;
@@ -193,8 +207,15 @@ FIXTURE_SETUP(cache)
 	ASSERT_NE(MAP_FAILED, self->map);
 	for (i = 0; i < NPAGES; i++) {
 		self->map[i * PAGE] = i + 1;
-		self->pfn[i] = pagemap_pfn(self->map + i * PAGE);
+		self->pfn[i] = seg_phys(self->c.fd, i * PAGE) / PAGE;
 		ASSERT_NE(0, self->pfn[i]);
+		/*
+		 * pagemap shows the frames of page-backed (write-back)
+		 * mappings and proves GET_SEGMENTS right; UC- and WC pages
+		 * are mapped by PFN, which pagemap does not show.
+		 */
+		EXPECT_EQ(variant->type == MT_WB ? self->pfn[i] : 0,
+			  pagemap_pfn(self->map + i * PAGE));
 	}
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mappings that work with the rest of the kernel: a mapped buffer is
- * page-backed, so get_user_pages works on it - O_DIRECT to and from a
- * block device (brd's /dev/ram0), and process_vm_readv - for contiguous
- * and scatter-gather buffers, task-mapped and mmapped later, in several
- * cache modes. And a mapping keeps the buffer alive after a partial
- * munmap until the last page is unmapped.
+ * Mappings that work with the rest of the kernel: a mapped write-back
+ * buffer is page-backed, so get_user_pages works on it - O_DIRECT to and
+ * from a block device (brd's /dev/ram0), and process_vm_readv - for
+ * contiguous and scatter-gather buffers, task-mapped and mmapped later.
+ * UC- and WC buffers are mapped by PFN, and pinning them fails (EFAULT),
+ * so that no kernel user can map their pages write-back. And a mapping
+ * keeps the buffer alive after a partial munmap until the last page is
+ * unmapped; the fault strategy is the documented one.
  */
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -13,6 +15,7 @@
 
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
+#include "ptdump.h"
 
 #define LEN (64 * 1024)
 #define RAM_DEV "/dev/ram0"
@@ -27,6 +30,8 @@ FIXTURE_VARIANT(mmap) {
 	__u32 options;
 	__u32 flags;
 	__u64 alignment;
+	/* UC- and WC pages are mapped by PFN: nothing can pin them. */
+	bool by_pfn;
 };
 
 FIXTURE_VARIANT_ADD(mmap, sg_task) {
@@ -54,11 +59,13 @@ FIXTURE_VARIANT_ADD(mmap, contiguous_aligned_1M_later) {
 
 FIXTURE_VARIANT_ADD(mmap, write_combine_sg_later) {
 	.options = IOBMD_MAP_WRITE_COMBINE_CACHE,
+	.by_pfn = true,
 };
 
 FIXTURE_VARIANT_ADD(mmap, inhibit_contiguous_task) {
 	.options = IOBMD_MAP_INHIBIT_CACHE | IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
 	.flags = IOBMD_CREATE_MAP_TASK,
+	.by_pfn = true,
 };
 
 FIXTURE_SETUP(mmap)
@@ -115,6 +122,14 @@ TEST_F(mmap, o_direct_write_and_read)
 	back = (unsigned char *)(uintptr_t)c2.address;
 
 	fill(self->map, LEN, 0x21);
+	if (variant->by_pfn) {
+		/* get_user_pages refuses a PFN mapping: EFAULT. */
+		EXPECT_EQ(-1, pwrite(ram, self->map, LEN, 0));
+		EXPECT_EQ(EFAULT, errno);
+		EXPECT_EQ(-1, pread(ram, self->map, LEN, 0));
+		EXPECT_EQ(EFAULT, errno);
+		goto out;
+	}
 	EXPECT_EQ(LEN, pwrite(ram, self->map, LEN, 0))
 		TH_LOG("O_DIRECT write: %s", strerror(errno));
 	/* And the other way: from the device into this buffer. */
@@ -126,25 +141,24 @@ TEST_F(mmap, o_direct_write_and_read)
 	EXPECT_EQ(LEN, pread(ram, back, LEN, 0));
 	fill(self->map, LEN, 0x21);
 	EXPECT_EQ(0, memcmp(self->map, back, LEN));
-
+out:
 	munmap(back, LEN);
 	close(c2.fd);
 	close(ram);
 }
 
-/* Whether the page at @p has a present PTE, from /proc/self/pagemap. */
+/*
+ * Whether the page at @p has a present PTE, from the page-table dump
+ * (pagemap does not show PFN mappings).
+ */
 static int present(const void *p)
 {
-	__u64 entry = 0;
-	FILE *f = fopen("/proc/self/pagemap", "re");
+	__u64 addr = (uintptr_t)p;
+	int type;
 
-	if (!f)
+	if (ptdump_types(PTDUMP_CURRENT, &addr, 1, &type))
 		return -1;
-	if (fseek(f, (uintptr_t)p / PAGE * 8, SEEK_SET) ||
-	    fread(&entry, sizeof(entry), 1, f) != 1)
-		entry = 0;
-	fclose(f);
-	return entry >> 63;
+	return type != MT_UNMAPPED;
 }
 
 #define ON_FAULT "/sys/module/iobmd/parameters/mmap_on_fault"
@@ -167,7 +181,8 @@ static int set_on_fault(int on)
 /*
  * The fault strategy as documented: the task mapping is populated at
  * create; a plain mmap at mmap time by default, on first touch with
- * mmap_on_fault; MAP_POPULATE at mmap time either way.
+ * mmap_on_fault (PFN mappings always at mmap time); MAP_POPULATE at mmap
+ * time either way.
  */
 TEST_F(mmap, populated_as_documented)
 {
@@ -185,13 +200,19 @@ TEST_F(mmap, populated_as_documented)
 		p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 self->c.fd, 0);
 		ASSERT_NE(MAP_FAILED, p);
-		EXPECT_EQ(!on, present(p + PAGE));
+		/* PFN mappings are always complete at mmap time. */
+		EXPECT_EQ(!on || variant->by_pfn, present(p + PAGE));
 		p[PAGE] = 1;
 		EXPECT_EQ(1, present(p + PAGE));
-		EXPECT_EQ(!on, present(p + 2 * PAGE));
+		EXPECT_EQ(!on || variant->by_pfn, present(p + 2 * PAGE));
 		/* Zapped pages come back on the next touch. */
-		EXPECT_EQ(0, madvise(p, LEN, MADV_DONTNEED));
-		EXPECT_EQ(0, present(p + PAGE));
+		if (variant->by_pfn) {
+			/* madvise cannot zap a PFN mapping. */
+			EXPECT_EQ(-1, madvise(p, LEN, MADV_DONTNEED));
+		} else {
+			EXPECT_EQ(0, madvise(p, LEN, MADV_DONTNEED));
+			EXPECT_EQ(0, present(p + PAGE));
+		}
 		EXPECT_EQ(1, p[PAGE]);
 		munmap(p, LEN);
 
@@ -213,6 +234,12 @@ TEST_F(mmap, process_vm_readv_of_mapping)
 	struct iovec remote = { .iov_base = self->map, .iov_len = LEN };
 
 	fill(self->map, LEN, 0x42);
+	if (variant->by_pfn) {
+		EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1,
+					       0));
+		EXPECT_EQ(EFAULT, errno);
+		return;
+	}
 	EXPECT_EQ(LEN, process_vm_readv(getpid(), &local, 1, &remote, 1, 0))
 		TH_LOG("process_vm_readv: %s", strerror(errno));
 	EXPECT_EQ(0, memcmp(out, self->map, LEN));
