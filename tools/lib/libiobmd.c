@@ -8,10 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,19 +18,31 @@
 
 #include "libiobmd.h"
 
-/* The pid a pidfd names, from its fdinfo; -ESRCH once it has exited. */
+/*
+ * The pid a pidfd names, from its fdinfo: -ESRCH once the process has
+ * exited, -EBADF when @pidfd is not open, -EINVAL when it is not a pidfd.
+ * The number is in the pid namespace of this /proc, which must be the
+ * caller's for process_vm_readv() to mean the same process: -EOPNOTSUPP
+ * otherwise (a /proc mounted for another namespace).
+ */
 static int libiobmd_pidfd_pid(int pidfd)
 {
 	char path[64], line[128];
-	int pid = 0, found = 0;
+	int pid = 0, found = 0, n;
 	FILE *f;
 
 	if (pidfd < 0)
 		return -EBADF;
+	n = readlink("/proc/self", line, sizeof(line) - 1);
+	if (n < 0)
+		return -errno;
+	line[n] = 0;
+	if (atoi(line) != getpid())
+		return -EOPNOTSUPP;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return errno == ENOENT ? -EBADF : -errno;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Pid: %d", &pid) == 1)
 			found = 1;
@@ -65,12 +76,12 @@ static int libiobmd_read_process(int pidfd, int pid, void *dst,
 		done += n;
 	}
 	/*
-	 * Still alive after the copy: the pid was not reused meanwhile, so
-	 * the bytes came from the process the pidfd names.
+	 * The pidfd still names this pid after the copy: the process had
+	 * not been reaped, so its pid could not have been reused, and the
+	 * bytes came from the process the pidfd names. (fdinfo rather than
+	 * pidfd_send_signal(), which needs the right to signal.)
 	 */
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0))
-		return -errno;
-	return 0;
+	return libiobmd_pidfd_pid(pidfd) == pid ? 0 : -ESRCH;
 }
 
 int libiobmd_with_copy(int dev, uint32_t options, uint32_t flags, int pidfd,

@@ -38,10 +38,12 @@
  * Context: may sleep; thread-safe.
  *
  * Return: the new buffer's fd (O_CLOEXEC), or a negative errno:
- * the errnos of IOBMD_IOC_CREATE and mmap(2); -EBADF or -EINVAL when
- * @pidfd is not a pidfd; -ESRCH when the process has exited; -EPERM when
- * the caller may not read it; -EFAULT when the range is not readable in
- * full. Nothing is left behind on error.
+ * the errnos of IOBMD_IOC_CREATE and mmap(2); -EBADF when @pidfd is not
+ * open, -EINVAL when it is not a pidfd; -ESRCH when the process has
+ * exited (also during the copy); -EPERM when the caller may not read it;
+ * -EFAULT when the range is not readable in full; -EOPNOTSUPP when /proc
+ * belongs to another pid namespace than the caller's, so that the pidfd's
+ * pid cannot be known. Nothing is left behind on error.
  */
 int libiobmd_with_copy(int dev, uint32_t options, uint32_t flags, int pidfd,
 		       uint64_t address, uint64_t length, void **mapped);
