@@ -22,6 +22,7 @@
 #include <asm/memtype.h>
 
 #include "iobmd_internal.h"
+#include "iobmd_trace.h"
 
 /*
  * Cache modes: the default is copyback because on x86 every DMA allocation
@@ -36,6 +37,8 @@
 /* Buffers and bytes allocated and not yet freed, module-wide. */
 static atomic_long_t iobmd_live_buffers = ATOMIC_LONG_INIT(0);
 static atomic_long_t iobmd_live_bytes = ATOMIC_LONG_INIT(0);
+/* The id of the last buffer created (tracepoints name buffers by id). */
+static atomic64_t iobmd_last_id = ATOMIC64_INIT(0);
 
 #define IOBMD_KNOWN_OPTIONS (IOBMD_DIRECTION_MASK |			\
 			     IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |	\
@@ -94,6 +97,8 @@ static int iobmd_check_options(u32 options)
 static void iobmd_free(struct kref *ref)
 {
 	struct iobmd *bmd = container_of(ref, struct iobmd, ref);
+
+	trace_iobmd_free(bmd);
 
 	if (bmd->sgt)
 		iobmd_sg_free(bmd);
@@ -165,9 +170,9 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 }
 
 /* Create a buffer, not yet mapped into a user task. */
-static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
-				 u64 capacity, u64 alignment,
-				 u64 physical_mask)
+static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
+				   u64 capacity, u64 alignment,
+				   u64 physical_mask)
 {
 	u64 align = PAGE_SIZE, limit = U64_MAX, size;
 	struct iobmd *bmd;
@@ -201,6 +206,7 @@ static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
 	if (!bmd)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&bmd->ref);
+	bmd->id = atomic64_inc_return(&iobmd_last_id);
 	mutex_init(&bmd->lock);
 	bmd->dev = iobmd_mask_device(limit);
 	if (IS_ERR(bmd->dev)) {
@@ -233,6 +239,22 @@ static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
 	}
 	atomic_long_inc(&iobmd_live_buffers);
 	atomic_long_add(bmd->base_size, &iobmd_live_bytes);
+	return bmd;
+}
+
+/* __iobmd_alloc(), traced. */
+static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
+				 u64 capacity, u64 alignment,
+				 u64 physical_mask)
+{
+	struct iobmd *bmd = __iobmd_alloc(task, options, capacity, alignment,
+					  physical_mask);
+
+	if (IS_ERR(bmd))
+		trace_iobmd_create_error(options, capacity, alignment,
+					 physical_mask, PTR_ERR(bmd));
+	else
+		trace_iobmd_create(bmd);
 	return bmd;
 }
 
@@ -726,6 +748,7 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
 	unsigned long total = bmd->alloc_size >> PAGE_SHIFT;
 	vm_flags_t set = VM_DONTEXPAND | VM_DONTDUMP;
+	int ret;
 
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
@@ -742,7 +765,13 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 		set |= VM_PFNMAP | VM_IO;
 	iobmd_vm_flags_mod(vma, set, VM_MAYEXEC);
 	if (bmd->sgt)
-		return iobmd_sg_mmap(bmd, vma);
-	return dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr, bmd->dma_addr,
-			      bmd->alloc_size, bmd->attrs);
+		ret = iobmd_sg_mmap(bmd, vma);
+	else
+		ret = dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr,
+				     bmd->dma_addr, bmd->alloc_size,
+				     bmd->attrs);
+	trace_iobmd_map(bmd, vma->vm_start, vma->vm_pgoff << PAGE_SHIFT,
+			vma->vm_end - vma->vm_start,
+			vma->vm_flags & VM_PFNMAP, ret);
+	return ret;
 }

@@ -21,6 +21,8 @@ struct vm_area_struct;
  * struct iobmd - one buffer (an IOBufferMemoryDescriptor)
  * @ref:        references: the buffer fd (which mappings of it hold), and
  *              each iobmd_get() of an in-kernel user. Freed on the last put.
+ * @id:         names the buffer in tracepoints: counts up from 1 over the
+ *              module's life.
  * @lock:       serialises the methods that change @length, @options,
  *              @prepare_count and @prepared_read_only (kmod/methods.c).
  * @dev:        the device the memory was allocated for (a reference is
@@ -65,6 +67,7 @@ struct vm_area_struct;
  */
 struct iobmd {
 	struct kref ref;
+	u64 id;
 	struct mutex lock; /* see @lock above */
 	struct device *dev;
 	u64 capacity;

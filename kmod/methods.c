@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "iobmd_internal.h"
+#include "iobmd_trace.h"
 
 /**
  * iobmd_set_length() - change the length
@@ -210,6 +211,7 @@ int iobmd_prepare(struct iobmd *bmd, u32 direction)
 			bmd->prepared_read_only = dir == IOBMD_DIRECTION_OUT;
 		bmd->prepare_count++;
 	}
+	trace_iobmd_prepare(bmd, dir, ret);
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
@@ -244,6 +246,7 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 		iobmd_sg_sync(bmd, false, dir);
 	if (!ret && !--bmd->prepare_count)
 		bmd->prepared_read_only = false;
+	trace_iobmd_complete(bmd, dir, ret);
 	mutex_unlock(&bmd->lock);
 	return ret;
 }

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iobmd tracepoints: the life of a buffer - create (and failed creates),
+ * each user mapping, prepare and complete, and free - for trace-cmd, perf
+ * and bpftrace (events/iobmd/ in tracefs). A buffer is named by its id,
+ * which counts up from 1 over the module's life.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM iobmd
+
+#if !defined(_IOBMD_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _IOBMD_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "iobmd_internal.h"
+
+TRACE_EVENT(iobmd_create,
+	    TP_PROTO(const struct iobmd *bmd),
+	    TP_ARGS(bmd),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, capacity)
+			     __field(u64, alloc_size)
+			     __field(u64, alignment)
+			     __field(u64, physical_mask)
+			     __field(u32, options)
+			     __field(u32, segments)
+			     __field(bool, own_pages)
+			     __field(bool, kernel_mapped)),
+	    TP_fast_assign(__entry->id = bmd->id;
+			   __entry->capacity = bmd->capacity;
+			   __entry->alloc_size = bmd->alloc_size;
+			   __entry->alignment = bmd->alignment;
+			   __entry->physical_mask = bmd->physical_mask;
+			   __entry->options = bmd->options;
+			   __entry->segments = iobmd_segment_count(bmd);
+			   __entry->own_pages = bmd->sgt;
+			   __entry->kernel_mapped = bmd->kernel_mapped;),
+	    TP_printk("id=%llu capacity=%llu alloc_size=%llu alignment=%llu physical_mask=%#llx options=%#x segments=%u memory=%s kernel_mapped=%d",
+		      __entry->id, __entry->capacity, __entry->alloc_size,
+		      __entry->alignment, __entry->physical_mask,
+		      __entry->options, __entry->segments,
+		      __entry->own_pages ? "pages" : "dma_alloc_attrs",
+		      __entry->kernel_mapped)
+);
+
+TRACE_EVENT(iobmd_create_error,
+	    TP_PROTO(u32 options, u64 capacity, u64 alignment,
+		     u64 physical_mask, int err),
+	    TP_ARGS(options, capacity, alignment, physical_mask, err),
+	    TP_STRUCT__entry(__field(u64, capacity)
+			     __field(u64, alignment)
+			     __field(u64, physical_mask)
+			     __field(u32, options)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->capacity = capacity;
+			   __entry->alignment = alignment;
+			   __entry->physical_mask = physical_mask;
+			   __entry->options = options;
+			   __entry->err = err;),
+	    TP_printk("capacity=%llu alignment=%llu physical_mask=%#llx options=%#x err=%d",
+		      __entry->capacity, __entry->alignment,
+		      __entry->physical_mask, __entry->options, __entry->err)
+);
+
+TRACE_EVENT(iobmd_free,
+	    TP_PROTO(const struct iobmd *bmd),
+	    TP_ARGS(bmd),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, capacity)),
+	    TP_fast_assign(__entry->id = bmd->id;
+			   __entry->capacity = bmd->capacity;),
+	    TP_printk("id=%llu capacity=%llu", __entry->id, __entry->capacity)
+);
+
+TRACE_EVENT(iobmd_map,
+	    TP_PROTO(const struct iobmd *bmd, unsigned long start,
+		     unsigned long offset, unsigned long length, bool by_pfn,
+		     int err),
+	    TP_ARGS(bmd, start, offset, length, by_pfn, err),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(unsigned long, start)
+			     __field(unsigned long, offset)
+			     __field(unsigned long, length)
+			     __field(u32, cache_mode)
+			     __field(bool, by_pfn)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->id = bmd->id;
+			   __entry->start = start;
+			   __entry->offset = offset;
+			   __entry->length = length;
+			   __entry->cache_mode = iobmd_cache_mode(bmd);
+			   __entry->by_pfn = by_pfn;
+			   __entry->err = err;),
+	    TP_printk("id=%llu start=%#lx offset=%lu length=%lu cache_mode=%#x by_pfn=%d err=%d",
+		      __entry->id, __entry->start, __entry->offset,
+		      __entry->length, __entry->cache_mode, __entry->by_pfn,
+		      __entry->err)
+);
+
+DECLARE_EVENT_CLASS(iobmd_prepare_class,
+		    TP_PROTO(const struct iobmd *bmd, u32 direction, int err),
+		    TP_ARGS(bmd, direction, err),
+		    TP_STRUCT__entry(__field(u64, id)
+				     __field(u32, direction)
+				     __field(u32, count)
+				     __field(int, err)),
+		    TP_fast_assign(__entry->id = bmd->id;
+				   __entry->direction = direction;
+				   __entry->count = bmd->prepare_count;
+				   __entry->err = err;),
+		    TP_printk("id=%llu direction=%u count=%u err=%d",
+			      __entry->id, __entry->direction, __entry->count,
+			      __entry->err)
+);
+
+DEFINE_EVENT(iobmd_prepare_class, iobmd_prepare,
+	     TP_PROTO(const struct iobmd *bmd, u32 direction, int err),
+	     TP_ARGS(bmd, direction, err)
+);
+
+DEFINE_EVENT(iobmd_prepare_class, iobmd_complete,
+	     TP_PROTO(const struct iobmd *bmd, u32 direction, int err),
+	     TP_ARGS(bmd, direction, err)
+);
+
+#endif /* _IOBMD_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE iobmd_trace
+#include <trace/define_trace.h>
