@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmd's tracepoints, through tracefs as trace-cmd or perf would use
+ * them: enable events/iobmd, drive a buffer through its life, and find
+ * each event, with the buffer's id and fields, in order, in the trace.
+ */
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "iobmd_helpers.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define CAPACITY 12345
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The trace, read whole into a malloc()ed string. */
+static char *read_trace(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+		if (!buf)
+			break;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+/*
+ * The first line at or after @from with "@event: " and every word of
+ * @fields; NULL when there is none.
+ */
+static const char *find_event(const char *from, const char *event,
+			      const char *fields)
+{
+	char want[64], word[64];
+	const char *line = from;
+
+	snprintf(want, sizeof(want), " %s: ", event);
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *f = fields;
+		char copy[512];
+		int ok, n;
+
+		snprintf(copy, sizeof(copy), "%.*s", (int)len, line);
+		ok = !!strstr(copy, want);
+		while (ok && sscanf(f, "%63s%n", word, &n) == 1) {
+			char spaced[70];
+
+			snprintf(spaced, sizeof(spaced), " %s", word);
+			ok = !!strstr(copy, spaced);
+			f += n;
+		}
+		if (ok)
+			return line;
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+TEST(events_follow_a_buffer)
+{
+	struct iobmd_direction dir = { .direction = IOBMD_DIRECTION_IN };
+	const char *at, *create, *map, *prep, *comp, *free_ev;
+	struct iobmd_create c, bad;
+	char fields[128], *trace;
+	unsigned long long id;
+	int dev;
+	void *p;
+
+	ASSERT_EQ(0, write_file(TRACEFS "/events/iobmd/enable", "1"))
+		TH_LOG("tracefs events/iobmd: needs CONFIG_EVENT_TRACING");
+	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, iobmd_create(dev, CAPACITY, IOBMD_DIRECTION_INOUT,
+				  IOBMD_CREATE_MAP_TASK, &c));
+	p = mmap(NULL, 3 * PAGE, PROT_READ, MAP_SHARED, c.fd, PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_PREPARE, &dir));
+	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_COMPLETE, &dir));
+	EXPECT_EQ(-EINVAL, iobmd_create(dev, 0, 0, 0, &bad));
+	munmap(p, 3 * PAGE);
+	munmap((void *)(uintptr_t)c.address, 4 * PAGE);
+	close(c.fd);
+	close(dev);
+
+	ASSERT_EQ(0, write_file(TRACEFS "/events/iobmd/enable", "0"));
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+
+	create = find_event(trace, "iobmd_create",
+			    "capacity=12345 alloc_size=16384 options=0x3 memory=pages");
+	ASSERT_NE(NULL, create) TH_LOG("no iobmd_create in:\n%s", trace);
+	at = strstr(create, "id=");
+	ASSERT_NE(NULL, at);
+	id = strtoull(at + 3, NULL, 10);
+	ASSERT_NE(0, id);
+
+	/* The task mapping, then the later mapping at offset 4096. */
+	snprintf(fields, sizeof(fields), "id=%llu offset=0 length=16384 err=0",
+		 id);
+	map = find_event(create, "iobmd_map", fields);
+	EXPECT_NE(NULL, map);
+	snprintf(fields, sizeof(fields),
+		 "id=%llu offset=4096 length=12288 cache_mode=0x300 by_pfn=0 err=0",
+		 id);
+	EXPECT_NE(NULL, find_event(map, "iobmd_map", fields));
+
+	snprintf(fields, sizeof(fields), "id=%llu direction=1 count=1 err=0",
+		 id);
+	prep = find_event(create, "iobmd_prepare", fields);
+	EXPECT_NE(NULL, prep);
+	snprintf(fields, sizeof(fields), "id=%llu direction=1 count=0 err=0",
+		 id);
+	comp = find_event(prep, "iobmd_complete", fields);
+	EXPECT_NE(NULL, comp);
+	EXPECT_NE(NULL, find_event(trace, "iobmd_create_error",
+				   "capacity=0 err=-22"));
+	snprintf(fields, sizeof(fields), "id=%llu capacity=12345", id);
+	free_ev = find_event(comp, "iobmd_free", fields);
+	EXPECT_NE(NULL, free_ev) TH_LOG("trace:\n%s", trace);
+	free(trace);
+}
+
+TEST_HARNESS_MAIN
