@@ -25,6 +25,31 @@ static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 	return virt_to_page(bmd->cpu_addr + offset);
 }
 
+/*
+ * Walk [@offset, @offset + @n) page by page, copying to @iter (@out) or
+ * from it; stop at the first short copy (user memory faulted).
+ */
+static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
+			      struct iov_iter *iter, bool out)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u64 pos = offset + done;
+		struct page *page = iobmd_page(bmd, pos);
+		size_t off = offset_in_page(pos);
+		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
+		size_t copied;
+
+		copied = out ? copy_page_to_iter(page, off, chunk, iter) :
+			       copy_page_from_iter(page, off, chunk, iter);
+		done += copied;
+		if (copied < chunk)
+			break;
+	}
+	return done;
+}
+
 /**
  * iobmd_copy_to_iter() - copy bytes out of a buffer
  * @bmd:    the buffer.
@@ -40,21 +65,7 @@ static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
 			  struct iov_iter *iter)
 {
-	size_t done = 0;
-
-	while (done < n) {
-		u64 pos = offset + done;
-		size_t off = offset_in_page(pos);
-		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
-		size_t copied;
-
-		copied = copy_page_to_iter(iobmd_page(bmd, pos), off, chunk,
-					   iter);
-		done += copied;
-		if (copied < chunk)
-			break;
-	}
-	return done;
+	return iobmd_copy_iter(bmd, offset, n, iter, true);
 }
 
 /**
@@ -72,21 +83,7 @@ size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
 size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
 			    struct iov_iter *iter)
 {
-	size_t done = 0;
-
-	while (done < n) {
-		u64 pos = offset + done;
-		size_t off = offset_in_page(pos);
-		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
-		size_t copied;
-
-		copied = copy_page_from_iter(iobmd_page(bmd, pos), off, chunk,
-					     iter);
-		done += copied;
-		if (copied < chunk)
-			break;
-	}
-	return done;
+	return iobmd_copy_iter(bmd, offset, n, iter, false);
 }
 
 /* Copy @n bytes at @offset to kernel memory; cannot fail. */
