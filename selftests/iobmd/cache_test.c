@@ -199,12 +199,8 @@ FIXTURE_SETUP(cache)
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, iobmd_create(self->dev, LEN, variant->options,
 				  variant->flags, &self->c));
-	if (variant->flags & IOBMD_CREATE_MAP_TASK)
-		self->map = (unsigned char *)(uintptr_t)self->c.address;
-	else
-		self->map = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 self->c.fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
+	self->map = iobmd_map_buffer(self->c.fd, LEN, &self->c.address);
+	ASSERT_NE(NULL, self->map);
 	for (i = 0; i < NPAGES; i++) {
 		self->map[i * PAGE] = i + 1;
 		self->pfn[i] = seg_phys(self->c.fd, i * PAGE) / PAGE;

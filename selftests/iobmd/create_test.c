@@ -84,20 +84,6 @@ FIXTURE_TEARDOWN(create)
 	close(self->dev);
 }
 
-/* The mapping: the task mapping, or a new mmap of the fd when unmapped. */
-static unsigned char *buffer_map(int fd, size_t len, __u64 *address)
-{
-	void *p;
-
-	if (*address)
-		return (unsigned char *)(uintptr_t)*address;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	*address = (uintptr_t)p;
-	return p;
-}
-
 static void fill(unsigned char *p, size_t n, unsigned int seed)
 {
 	size_t i;
@@ -158,7 +144,7 @@ TEST_F(create, info_describes_buffer)
 
 TEST_F(create, zero_filled_write_read_back)
 {
-	unsigned char *p = buffer_map(self->c.fd, self->map_len, &self->c.address);
+	unsigned char *p = iobmd_map_buffer(self->c.fd, self->map_len, &self->c.address);
 	size_t i, nonzero = 0;
 
 	ASSERT_NE(NULL, p);
@@ -173,7 +159,7 @@ TEST_F(create, zero_filled_write_read_back)
 /* Two mappings of one buffer see the same memory. */
 TEST_F(create, second_mapping_shares_memory)
 {
-	unsigned char *p = buffer_map(self->c.fd, self->map_len, &self->c.address);
+	unsigned char *p = iobmd_map_buffer(self->c.fd, self->map_len, &self->c.address);
 	unsigned char *q;
 
 	ASSERT_NE(NULL, p);
@@ -190,7 +176,7 @@ TEST_F(create, second_mapping_shares_memory)
 /* A mapping at a page offset sees the bytes at that offset. */
 TEST_F(create, mapping_at_offset)
 {
-	unsigned char *p = buffer_map(self->c.fd, self->map_len, &self->c.address);
+	unsigned char *p = iobmd_map_buffer(self->c.fd, self->map_len, &self->c.address);
 	unsigned char *q;
 
 	ASSERT_NE(NULL, p);
@@ -206,7 +192,7 @@ TEST_F(create, mapping_at_offset)
 /* The buffer outlives its fd while a mapping exists. */
 TEST_F(create, close_fd_mapping_stays_usable)
 {
-	unsigned char *p = buffer_map(self->c.fd, self->map_len, &self->c.address);
+	unsigned char *p = iobmd_map_buffer(self->c.fd, self->map_len, &self->c.address);
 	long before;
 
 	ASSERT_NE(NULL, p);
@@ -230,7 +216,7 @@ TEST_F(create, close_fd_mapping_stays_usable)
 /* A child inherits the shared mapping; its writes are the parent's. */
 TEST_F(create, fork_child_shares_mapping)
 {
-	unsigned char *p = buffer_map(self->c.fd, self->map_len, &self->c.address);
+	unsigned char *p = iobmd_map_buffer(self->c.fd, self->map_len, &self->c.address);
 	int status;
 	pid_t pid;
 

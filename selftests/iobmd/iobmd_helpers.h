@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/iobmd.h>
@@ -36,6 +37,25 @@ static inline int iobmd_create(int dev, __u64 capacity, __u32 options,
 	c->options = options;
 	c->flags = flags;
 	return ioctl(dev, IOBMD_IOC_CREATE, c) ? -errno : 0;
+}
+
+/*
+ * A buffer's mapping: the task mapping when *address has one, else a new
+ * shared read-write mmap of the fd, whose address goes to *address (so
+ * that one munmap of *address undoes either). NULL when mmap fails.
+ */
+static inline unsigned char *iobmd_map_buffer(int fd, size_t len,
+					      __u64 *address)
+{
+	void *p;
+
+	if (*address)
+		return (unsigned char *)(uintptr_t)*address;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	*address = (uintptr_t)p;
+	return p;
 }
 
 /* The struct is filled with 0xff first: every field must be written. */

@@ -78,12 +78,8 @@ FIXTURE_SETUP(mmap)
 	self->c.flags = variant->flags;
 	self->c.alignment = variant->alignment;
 	ASSERT_EQ(0, ioctl(self->dev, IOBMD_IOC_CREATE, &self->c));
-	if (variant->flags & IOBMD_CREATE_MAP_TASK)
-		self->map = (unsigned char *)(uintptr_t)self->c.address;
-	else
-		self->map = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 self->c.fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
+	self->map = iobmd_map_buffer(self->c.fd, LEN, &self->c.address);
+	ASSERT_NE(NULL, self->map);
 }
 
 FIXTURE_TEARDOWN(mmap)
@@ -148,17 +144,26 @@ out:
 }
 
 /*
- * Whether the page at @p has a present PTE, from the page-table dump
- * (pagemap does not show PFN mappings).
+ * How many of the @n pages from @p have a present PTE, from one read of
+ * the page-table dump (pagemap does not show PFN mappings); -1 on error.
  */
+static int present_pages(const void *p, int n)
+{
+	__u64 addr[LEN / PAGE];
+	int type[LEN / PAGE], i, count = 0;
+
+	for (i = 0; i < n; i++)
+		addr[i] = (uintptr_t)p + i * PAGE;
+	if (ptdump_types(PTDUMP_CURRENT, addr, n, type))
+		return -1;
+	for (i = 0; i < n; i++)
+		count += type[i] != MT_UNMAPPED;
+	return count;
+}
+
 static int present(const void *p)
 {
-	__u64 addr = (uintptr_t)p;
-	int type;
-
-	if (ptdump_types(PTDUMP_CURRENT, &addr, 1, &type))
-		return -1;
-	return type != MT_UNMAPPED;
+	return present_pages(p, 1);
 }
 
 #define ON_FAULT "/sys/module/iobmd/parameters/mmap_on_fault"
@@ -186,12 +191,11 @@ static int set_on_fault(int on)
  */
 TEST_F(mmap, populated_as_documented)
 {
-	int i, on, old;
 	unsigned char *p;
+	int on, old;
 
 	if (variant->flags & IOBMD_CREATE_MAP_TASK)
-		for (i = 0; i < LEN / (int)PAGE; i++)
-			EXPECT_EQ(1, present(self->map + i * PAGE));
+		EXPECT_EQ(LEN / PAGE, present_pages(self->map, LEN / PAGE));
 
 	old = set_on_fault(0);
 	ASSERT_LE(0, old);
@@ -219,8 +223,7 @@ TEST_F(mmap, populated_as_documented)
 		p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_POPULATE, self->c.fd, 0);
 		ASSERT_NE(MAP_FAILED, p);
-		for (i = 0; i < LEN / (int)PAGE; i++)
-			EXPECT_EQ(1, present(p + i * PAGE));
+		EXPECT_EQ(LEN / PAGE, present_pages(p, LEN / PAGE));
 		munmap(p, LEN);
 	}
 	set_on_fault(old);

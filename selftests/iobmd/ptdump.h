@@ -83,15 +83,20 @@ static inline int ptdump_types(const char *path, const __u64 *addrs,
 
 /*
  * The start of the direct map, PAGE_OFFSET: the first range after the
- * "Low Kernel Mapping" marker in the kernel's dump. 0 when not found.
+ * "Low Kernel Mapping" marker in the kernel's dump, read once per
+ * process (it is fixed at boot). 0 when not found.
  */
 static inline __u64 ptdump_page_offset(void)
 {
+	static __u64 found;
 	char line[512];
 	__u64 lo = 0, hi;
 	int after = 0;
-	FILE *f = fopen(PTDUMP_KERNEL, "re");
+	FILE *f;
 
+	if (found)
+		return found;
+	f = fopen(PTDUMP_KERNEL, "re");
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -103,7 +108,8 @@ static inline __u64 ptdump_page_offset(void)
 			break;
 	}
 	fclose(f);
-	return after ? lo : 0;
+	found = after ? lo : 0;
+	return found;
 }
 
 /* The physical frame of a mapped user page, from /proc/self/pagemap. */
