@@ -9,6 +9,73 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/iobmd.h>
+
+/*
+ * Handles: a buffer is its fd (O_RDWR | O_CLOEXEC), as IOBMD_IOC_CREATE
+ * returns it, so the usual fd calls work on it (dup, pread, pwrite, mmap,
+ * SCM_RIGHTS). libiobmd_release() closes it.
+ */
+
+/* Flag of the create calls: map the new buffer into the caller. */
+#define LIBIOBMD_MAP_TASK IOBMD_CREATE_MAP_TASK
+
+/**
+ * struct libiobmd_create_args - every input of a new buffer
+ * @capacity:      bytes, at least 1.
+ * @options:       IOKit option bits (IOBMD_DIRECTION_*, IOBMD_MEMORY_*,
+ *                 IOBMD_MAP_*_CACHE).
+ * @flags:         LIBIOBMD_MAP_TASK or 0.
+ * @alignment:     bytes; 0 or 1 for none, else a power of two.
+ * @physical_mask: 0 for none, else as inTaskWithPhysicalMask()'s mask.
+ * @data:          NULL, or @capacity bytes to copy in (withBytes).
+ */
+struct libiobmd_create_args {
+	uint64_t capacity;
+	uint32_t options;
+	uint32_t flags;
+	uint64_t alignment;
+	uint64_t physical_mask;
+	const void *data;
+};
+
+int libiobmd_open(void);
+int libiobmd_create(int dev, const struct libiobmd_create_args *args,
+		    void **mapped);
+int libiobmd_in_task_with_options(int dev, uint32_t options,
+				  uint64_t capacity, uint64_t alignment,
+				  uint32_t flags, void **mapped);
+int libiobmd_in_task_with_physical_mask(int dev, uint32_t options,
+					uint64_t capacity,
+					uint64_t physical_mask,
+					uint32_t flags, void **mapped);
+int libiobmd_with_bytes(int dev, const void *bytes, uint64_t length,
+			uint32_t options, uint32_t flags, void **mapped);
+int libiobmd_release(int buf);
+
+int libiobmd_get_info(int buf, struct iobmd_info *info);
+int libiobmd_get_capacity(int buf, uint64_t *capacity);
+int libiobmd_get_length(int buf, uint64_t *length);
+int libiobmd_set_length(int buf, uint64_t length);
+int libiobmd_append_bytes(int buf, const void *bytes, uint64_t size,
+			  uint64_t *appended);
+ssize_t libiobmd_read_bytes(int buf, uint64_t offset, void *bytes,
+			    size_t size);
+ssize_t libiobmd_write_bytes(int buf, uint64_t offset, const void *bytes,
+			     size_t size);
+
+int libiobmd_set_direction(int buf, uint32_t direction);
+int libiobmd_prepare(int buf, uint32_t direction);
+int libiobmd_complete(int buf, uint32_t direction);
+int libiobmd_get_physical_segment(int buf, uint64_t offset,
+				  uint64_t *address, uint64_t *length);
+int libiobmd_get_segments(int buf, uint64_t offset,
+			  struct iobmd_segment *segments, uint32_t count);
+
+int libiobmd_map(int buf, uint64_t offset, uint64_t length, void **address);
+int libiobmd_unmap(void *address, uint64_t length);
 
 /* The pidfd argument of libiobmd_with_copy() that means the caller. */
 #define LIBIOBMD_SELF (-1)
