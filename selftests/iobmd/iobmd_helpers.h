@@ -125,6 +125,19 @@ static inline long iobmd_stat(const char *name)
 	return found;
 }
 
+/* Write @s to a sysfs, debugfs or tracefs file: 0 or -errno. */
+static inline int iobmd_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* The lowest free file descriptor: it moves if an fd leaked. */
 static inline int iobmd_next_fd(void)
 {

@@ -12,18 +12,6 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define CAPACITY 12345
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The trace, read whole into a malloc()ed string. */
 static char *read_trace(void)
 {
@@ -94,9 +82,9 @@ TEST(events_follow_a_buffer)
 	int dev;
 	void *p;
 
-	ASSERT_EQ(0, write_file(TRACEFS "/events/iobmd/enable", "1"))
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "1"))
 		TH_LOG("tracefs events/iobmd: needs CONFIG_EVENT_TRACING");
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/trace", ""));
 
 	dev = iobmd_open();
 	ASSERT_LE(0, dev);
@@ -112,7 +100,7 @@ TEST(events_follow_a_buffer)
 	close(c.fd);
 	close(dev);
 
-	ASSERT_EQ(0, write_file(TRACEFS "/events/iobmd/enable", "0"));
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"));
 	trace = read_trace();
 	ASSERT_NE(NULL, trace);
 
