@@ -34,9 +34,6 @@
 #error "iobmd supports x86 only so far: see README.md, Cache modes"
 #endif
 
-/* Buffers and bytes allocated and not yet freed, module-wide. */
-static atomic_long_t iobmd_live_buffers = ATOMIC_LONG_INIT(0);
-static atomic_long_t iobmd_live_bytes = ATOMIC_LONG_INIT(0);
 /* The id of the last buffer created (tracepoints name buffers by id). */
 static atomic64_t iobmd_last_id = ATOMIC64_INIT(0);
 
@@ -99,6 +96,7 @@ static void iobmd_free(struct kref *ref)
 	struct iobmd *bmd = container_of(ref, struct iobmd, ref);
 
 	trace_iobmd_free(bmd);
+	iobmd_registry_del(bmd);
 
 	if (bmd->sgt)
 		iobmd_sg_free(bmd);
@@ -106,30 +104,24 @@ static void iobmd_free(struct kref *ref)
 		dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base,
 			       bmd->dma_base, bmd->attrs);
 	put_device(bmd->dev);
-	atomic_long_sub(bmd->base_size, &iobmd_live_bytes);
-	atomic_long_dec(&iobmd_live_buffers);
 	kfree(bmd);
 }
 
 /**
  * iobmd_live_buffer_count() - buffers allocated and not yet freed
  *
- * Context: any context.
+ * Context: may sleep (takes the registry's mutex).
  *
  * Return: the number of live buffers, module-wide.
  */
 VISIBLE_IF_KUNIT long iobmd_live_buffer_count(void)
 {
-	return atomic_long_read(&iobmd_live_buffers);
+	struct iobmd_registry_stats stats;
+
+	iobmd_registry_get_stats(&stats);
+	return stats.buffers;
 }
 EXPORT_SYMBOL_IF_KUNIT(iobmd_live_buffer_count);
-
-/* Module-wide figures for debugfs. */
-void iobmd_stats(long *buffers, long *bytes)
-{
-	*buffers = atomic_long_read(&iobmd_live_buffers);
-	*bytes = atomic_long_read(&iobmd_live_bytes);
-}
 
 /*
  * Allocate @bmd->alloc_size bytes aligned to @bmd->alignment. The page
@@ -202,17 +194,22 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 	    check_add_overflow(size, (u64)PAGE_SIZE, &size) || size > SIZE_MAX)
 		return ERR_PTR(-EINVAL);
 
+	/* The module's byte limits, on the page-rounded size. */
+	ret = iobmd_registry_charge(PAGE_ALIGN(capacity));
+	if (ret)
+		return ERR_PTR(ret);
 	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL);
-	if (!bmd)
-		return ERR_PTR(-ENOMEM);
+	if (!bmd) {
+		ret = -ENOMEM;
+		goto uncharge;
+	}
 	kref_init(&bmd->ref);
 	bmd->id = atomic64_inc_return(&iobmd_last_id);
 	mutex_init(&bmd->lock);
 	bmd->dev = iobmd_mask_device(limit);
 	if (IS_ERR(bmd->dev)) {
 		ret = PTR_ERR(bmd->dev);
-		kfree(bmd);
-		return ERR_PTR(ret);
+		goto free;
 	}
 	get_device(bmd->dev);
 	bmd->capacity = capacity;
@@ -234,12 +231,16 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 		ret = iobmd_alloc_contiguous(bmd);
 	if (ret) {
 		put_device(bmd->dev);
-		kfree(bmd);
-		return ERR_PTR(ret);
+		goto free;
 	}
-	atomic_long_inc(&iobmd_live_buffers);
-	atomic_long_add(bmd->base_size, &iobmd_live_bytes);
+	iobmd_registry_add(bmd);
 	return bmd;
+
+free:
+	kfree(bmd);
+uncharge:
+	iobmd_registry_uncharge(PAGE_ALIGN(capacity));
+	return ERR_PTR(ret);
 }
 
 /* __iobmd_alloc(), traced. */
@@ -250,11 +251,13 @@ static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
 	struct iobmd *bmd = __iobmd_alloc(task, options, capacity, alignment,
 					  physical_mask);
 
-	if (IS_ERR(bmd))
+	if (IS_ERR(bmd)) {
+		iobmd_registry_failed(PTR_ERR(bmd));
 		trace_iobmd_create_error(options, capacity, alignment,
 					 physical_mask, PTR_ERR(bmd));
-	else
+	} else {
 		trace_iobmd_create(bmd);
+	}
 	return bmd;
 }
 
@@ -268,6 +271,7 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
 	ret = iobmd_map_task(bmd);
 	if (ret) {
 		iobmd_put(bmd);
+		iobmd_registry_failed(ret);
 		return ERR_PTR(ret);
 	}
 	return bmd;
@@ -321,10 +325,15 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
  *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
  *   a power of two.
  * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
- *   (Pageable, ClearEncrypt, UseReserve, cache modes other than
- *   default and copyback); @task is a user mm other than the caller's
- *   (Linux maps only into the current process); @physical_mask allows no
- *   memory the platform can allocate (below 16 MiB, ZONE_DMA on x86).
+ *   (Pageable, ClearEncrypt, UseReserve, kIOMapWriteThruCache, and
+ *   kIOMapWriteCombineCache when PAT is off); @task is a user mm other
+ *   than the caller's (Linux maps only into the current process);
+ *   @physical_mask allows no memory the platform can allocate (below
+ *   16 MiB, ZONE_DMA on x86).
+ * * -EFBIG - the page-rounded @capacity is above the module parameter
+ *   max_buffer_bytes.
+ * * -ENOSPC - it would take the page-rounded sizes of all live buffers
+ *   above the module parameter max_total_bytes.
  * * -ENOMEM - no memory satisfies the size, alignment and mask; or the
  *   user task mapping did not fit.
  * * Any other errno of vm_mmap() for a user @task (-EAGAIN, -EPERM, ...),
@@ -739,6 +748,35 @@ static void iobmd_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
 #endif
 }
 
+/* Mappings are counted for debugfs: split VMAs open, unmapped ones close. */
+static void iobmd_vm_open(struct vm_area_struct *vma)
+{
+	struct iobmd *bmd = vma->vm_private_data;
+
+	atomic_inc(&bmd->map_count);
+}
+
+static void iobmd_vm_close(struct vm_area_struct *vma)
+{
+	struct iobmd *bmd = vma->vm_private_data;
+
+	atomic_dec(&bmd->map_count);
+}
+
+/* Only mappings of iobmd's own pages fault: sg.c. */
+static vm_fault_t iobmd_vm_fault(struct vm_fault *vmf)
+{
+	struct iobmd *bmd = vmf->vma->vm_private_data;
+
+	return bmd->sgt ? iobmd_sg_fault(vmf) : VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct iobmd_vm_ops = {
+	.open = iobmd_vm_open,
+	.close = iobmd_vm_close,
+	.fault = iobmd_vm_fault,
+};
+
 /*
  * mmap of the buffer fd: MAP_SHARED only, never executable, any
  * page-aligned range inside the allocation; VM_DONTEXPAND keeps mremap()
@@ -764,6 +802,8 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	if (bmd->sgt && iobmd_cache_mode(bmd) != IOBMD_MAP_COPYBACK_CACHE)
 		set |= VM_PFNMAP | VM_IO;
 	iobmd_vm_flags_mod(vma, set, VM_MAYEXEC);
+	vma->vm_private_data = bmd;
+	vma->vm_ops = &iobmd_vm_ops;
 	if (bmd->sgt)
 		ret = iobmd_sg_mmap(bmd, vma);
 	else
@@ -773,5 +813,7 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	trace_iobmd_map(bmd, vma->vm_start, vma->vm_pgoff << PAGE_SHIFT,
 			vma->vm_end - vma->vm_start,
 			vma->vm_flags & VM_PFNMAP, ret);
+	if (!ret)
+		atomic_inc(&bmd->map_count);
 	return ret;
 }

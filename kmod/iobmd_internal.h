@@ -6,7 +6,10 @@
 #define _IOBMD_INTERNAL_H
 
 #include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
 
@@ -16,6 +19,7 @@ struct device;
 struct page;
 struct sg_table;
 struct vm_area_struct;
+struct vm_fault;
 
 /**
  * struct iobmd - one buffer (an IOBufferMemoryDescriptor)
@@ -62,6 +66,11 @@ struct vm_area_struct;
  *              segments; NULL for a dma_alloc_attrs() buffer.
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
+ * @map_count:  user mappings (VMAs) of the buffer, for debugfs.
+ * @registry:   entry in the list of live buffers (kmod/registry.c).
+ * @owner_pid:  thread group id of the creating process (init pid
+ *              namespace), for debugfs.
+ * @owner_comm: its command name.
  *
  * The other fields are set at create and not changed afterwards.
  */
@@ -88,6 +97,10 @@ struct iobmd {
 	struct page **pages;
 	struct sg_table *sgt;
 	unsigned long attrs;
+	atomic_t map_count;
+	struct list_head registry;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
 };
 
 /*
@@ -110,10 +123,46 @@ void iobmd_mask_devices_destroy(void);
 
 /* buffer.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
-void iobmd_stats(long *buffers, long *bytes);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+
+/* registry.c: the rows of the per-kind, per-cache-mode figures. */
+enum { IOBMD_KIND_CONTIGUOUS, IOBMD_KIND_SG, IOBMD_KINDS };
+enum { IOBMD_MODE_WB, IOBMD_MODE_UC, IOBMD_MODE_WC, IOBMD_MODES };
+
+/**
+ * struct iobmd_registry_stats - module-wide figures
+ * @buffers:         live buffers.
+ * @bytes:           their page-rounded sizes, in bytes.
+ * @peak_buffers:    the most @buffers has been since the module loaded.
+ * @peak_bytes:      the most @bytes has been.
+ * @create_failures: creates that failed, for any reason.
+ * @limit_failures:  those of them refused by max_buffer_bytes or
+ *                   max_total_bytes.
+ * @kind_buffers:    live buffers by kind (IOBMD_KIND_*) and effective
+ *                   cache mode (IOBMD_MODE_*).
+ * @kind_bytes:      their bytes, likewise.
+ */
+struct iobmd_registry_stats {
+	u64 buffers;
+	u64 bytes;
+	u64 peak_buffers;
+	u64 peak_bytes;
+	u64 create_failures;
+	u64 limit_failures;
+	u64 kind_buffers[IOBMD_KINDS][IOBMD_MODES];
+	u64 kind_bytes[IOBMD_KINDS][IOBMD_MODES];
+};
+
+int iobmd_registry_charge(u64 bytes);
+void iobmd_registry_uncharge(u64 bytes);
+void iobmd_registry_failed(int err);
+void iobmd_registry_add(struct iobmd *bmd);
+void iobmd_registry_del(struct iobmd *bmd);
+void iobmd_registry_get_stats(struct iobmd_registry_stats *stats);
+void iobmd_registry_for_each(void (*fn)(struct iobmd *bmd, void *arg),
+			     void *arg);
 
 /* cache.c */
 u32 iobmd_cache_mode(const struct iobmd *bmd);
@@ -137,6 +186,7 @@ size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
 /* sg.c */
 int iobmd_sg_alloc(struct iobmd *bmd);
 void iobmd_sg_free(struct iobmd *bmd);
+vm_fault_t iobmd_sg_fault(struct vm_fault *vmf);
 void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
 		      u64 *length);
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma);

@@ -32,7 +32,7 @@ module_init(iobmd_init);
 
 static void __exit iobmd_exit(void)
 {
-	long buffers, bytes;
+	struct iobmd_registry_stats stats;
 
 	iobmd_debugfs_exit();
 	iobmd_dev_unregister();
@@ -40,9 +40,10 @@ static void __exit iobmd_exit(void)
 	 * Buffer fds and mappings hold the module, and in-kernel users link
 	 * against it, so a buffer alive here was leaked by a caller.
 	 */
-	iobmd_stats(&buffers, &bytes);
-	WARN(buffers, "iobmd: %ld buffers (%ld bytes) leaked at unload\n",
-	     buffers, bytes);
+	iobmd_registry_get_stats(&stats);
+	WARN(stats.buffers,
+	     "iobmd: %llu buffers (%llu bytes) leaked at unload\n",
+	     stats.buffers, stats.bytes);
 	iobmd_mask_devices_destroy();
 }
 module_exit(iobmd_exit);

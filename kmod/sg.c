@@ -330,7 +330,7 @@ unsigned int iobmd_segment_count(const struct iobmd *bmd)
  * (other memory types, see iobmd_mmap()) are complete from mmap on and
  * cannot be zapped, so they never fault here.
  */
-static vm_fault_t iobmd_sg_fault(struct vm_fault *vmf)
+vm_fault_t iobmd_sg_fault(struct vm_fault *vmf)
 {
 	struct iobmd *bmd = vmf->vma->vm_private_data;
 	struct page *page;
@@ -343,10 +343,6 @@ static vm_fault_t iobmd_sg_fault(struct vm_fault *vmf)
 	vmf->page = page;
 	return 0;
 }
-
-static const struct vm_operations_struct iobmd_sg_vm_ops = {
-	.fault = iobmd_sg_fault,
-};
 
 static bool mmap_on_fault;
 module_param(mmap_on_fault, bool, 0644);
@@ -394,8 +390,6 @@ static int iobmd_sg_remap(struct iobmd *bmd, struct vm_area_struct *vma)
  */
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
-	vma->vm_private_data = bmd;
-	vma->vm_ops = &iobmd_sg_vm_ops;
 	if (vma->vm_flags & VM_PFNMAP)
 		return iobmd_sg_remap(bmd, vma);
 	if (READ_ONCE(mmap_on_fault))

@@ -104,11 +104,15 @@
  * * E2BIG - the struct is larger than the kernel's and the extra bytes are
  *   not zero.
  * * EOPNOTSUPP - a known IOKit option this version does not provide yet:
- *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_MAPPER_NONE,
- *   IOBMD_MEMORY_CLEAR_ENCRYPT, IOBMD_MEMORY_USE_RESERVE, and any cache
- *   mode but default and copyback. Never silently downgraded. Also a
- *   @physical_mask whose highest address is below what the platform can
- *   allocate (16 MiB, ZONE_DMA on x86).
+ *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_CLEAR_ENCRYPT,
+ *   IOBMD_MEMORY_USE_RESERVE, IOBMD_MAP_WRITE_THRU_CACHE, and
+ *   IOBMD_MAP_WRITE_COMBINE_CACHE when the CPU has no PAT. Never silently
+ *   downgraded. Also a @physical_mask whose highest address is below what
+ *   the platform can allocate (16 MiB, ZONE_DMA on x86).
+ * * EFBIG - @capacity rounded up to pages is above the module parameter
+ *   max_buffer_bytes (/sys/module/iobmd/parameters/).
+ * * ENOSPC - it would take the page-rounded sizes of all live buffers
+ *   above the module parameter max_total_bytes.
  * * ENOMEM - no memory satisfies the size, alignment and mask together
  *   (or the fd's file could not be made).
  * * EMFILE - the caller has no free file descriptor.
