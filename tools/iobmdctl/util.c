@@ -245,6 +245,10 @@ const char *hint_for(int err)
 		return "the --fd is not an iobmd buffer";
 	case EBUSY:
 		return "the buffer is prepared for out (read-only) until it is completed";
+	case EFBIG:
+		return "larger than the module parameter max_buffer_bytes of iobmd";
+	case ENOSPC:
+		return "the live buffers would exceed the module parameter max_total_bytes";
 	case EMFILE:
 	case ENFILE:
 		return "too many open files; close some or raise the limit (ulimit -n)";
