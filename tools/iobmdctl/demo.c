@@ -172,7 +172,7 @@ static void demo_uc(struct demo *d, struct demo_buffer *b)
 		     b->what);
 		return;
 	}
-	step(d, "[3] %s: writeBytes at 3 MiB seen in the UC mapping;", b->what);
+	step(d, "[3] %s: writeBytes at 3 MiB seen in the UC mapping", b->what);
 	step(d, "[3] DMA 0x%llx..0x%llx: %s 64K, %s 0xffffffff",
 	     (unsigned long long)info.dma_addr,
 	     (unsigned long long)(info.dma_addr + info.alloc_size - 1),
@@ -223,7 +223,7 @@ static void demo_later(struct demo *d, struct demo_buffer *b)
 	if (check_same(d, "readBytes after writing the later mapping", back,
 		       "and back", 9))
 		return;
-	step(d, "[4] %s: writeBytes, then the mmap at 128 KiB shows it;",
+	step(d, "[4] %s: writeBytes, then the mmap at 128 KiB shows it",
 	     b->what);
 	step(d, "[4] a write through that mapping reads back");
 }
@@ -287,7 +287,7 @@ static void demo_prepare(struct demo *d, struct demo_buffer *b)
 				   "demo: writeBytes after complete"));
 		return;
 	}
-	step(d, "[1] prepare(out): writeBytes fails with %s;",
+	step(d, "[1] prepare(out): writeBytes fails with %s",
 	     strerrorname_np(EBUSY));
 	step(d, "[1] complete(out): writeBytes works again");
 	ret = libiobmd_set_length(b->fd, 512 * KIB);
@@ -440,7 +440,7 @@ int cmd_demo(int argc, char **argv)
 	if (opt_json)
 		putchar(']');
 	fflush(stdout);
-	demo_list(&d, "System-wide, from debugfs (iobmdctl list)", "list");
+	demo_list(&d, "The system-wide list from debugfs", "list");
 
 	for (i = 0; i < nbufs; i++)
 		release(&bufs[i]);

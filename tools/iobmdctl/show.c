@@ -43,7 +43,7 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* The memory options of @options, comma separated, or "none". */
+/* The memory options of @options, comma separated, or "". */
 static void option_names(uint32_t options, char *buf, size_t len)
 {
 	static const struct {
@@ -71,8 +71,6 @@ static void option_names(uint32_t options, char *buf, size_t len)
 		if (used >= len)
 			break;
 	}
-	if (!used)
-		snprintf(buf, len, "none");
 }
 
 static void show_info_json(FILE *f, int fd, const struct iobmd_info *info,
@@ -97,7 +95,7 @@ static void show_info_json(FILE *f, int fd, const struct iobmd_info *info,
 	fprintf(f, "\"options\": \"0x%x\", \"direction\": \"%s\", ",
 		info->options, direction_name(info->options));
 	fputs("\"memory_options\": ", f);
-	json_string(f, names);
+	json_string(f, names[0] ? names : "none");
 	fprintf(f, ", \"kind\": \"%s\", \"segments\": %u, \"cache\": \"%s\", ",
 		info->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS ?
 		"contiguous" : "sg", info->segments,
@@ -143,8 +141,9 @@ void show_info(FILE *f, int fd, const struct iobmd_info *info,
 			(unsigned long long)info->dma_addr);
 	else
 		fprintf(f, "  dma address     hidden (needs CAP_SYS_ADMIN)\n");
-	fprintf(f, "  options         0x%x: direction %s, %s\n", info->options,
-		direction_name(info->options), names);
+	fprintf(f, "  options         0x%x (direction %s, %s%scache %s)\n",
+		info->options, direction_name(info->options),
+		names, names[0] ? ", " : "", cache_short(info->options));
 	fprintf(f, "  kind            %s, %u segment%s\n",
 		info->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS ?
 		"contiguous" : "scatter-gather", info->segments,
