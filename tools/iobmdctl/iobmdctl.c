@@ -72,8 +72,10 @@ static const char usage_text[] =
 "  3  device missing or permission denied (ENOENT, ENODEV, ENXIO, EACCES,\n"
 "     EPERM)\n"
 "  4  not supported by this kernel (EOPNOTSUPP)\n"
-"  5  out of memory (ENOMEM, ENOSPC, EFBIG)\n"
-"  6  invalid argument, from the kernel (EINVAL, E2BIG, ERANGE)\n"
+"  5  out of memory or above the module's byte limits (ENOMEM, ENOSPC,\n"
+"     EFBIG)\n"
+"  6  invalid argument (EINVAL, E2BIG, ERANGE): refused by the kernel, or\n"
+"     --offset/--length outside the buffer\n"
 "  7  any other error\n"
 "Errors are printed as \"iobmdctl: WHAT: ERRNO_NAME (text)\" and a hint.\n";
 
