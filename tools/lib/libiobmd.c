@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -148,6 +149,10 @@ int libiobmd_open(void)
 
 	return fd < 0 ? -errno : fd;
 }
+
+/* The create calls pass every field this header knows: version 2. */
+static_assert(sizeof(struct iobmd_create) == IOBMD_CREATE_SIZE_VER2,
+	      "libiobmd_create() fills struct iobmd_create version 2");
 
 LIBIOBMD_EXPORT
 int libiobmd_create(int dev, const struct libiobmd_create_args *args,
