@@ -4,7 +4,7 @@
 # developer targets. See README.md.
 #
 #   make                  build kmod/iobmd.ko against KDIR
-#   make run              boot the test VM and show iobmd at work
+#   make run              boot the test VM and show iobmd at work (iobmdctl demo)
 #   make bench            iobmd against dma-buf heaps, side by side, in the VM
 #   make check            lint, then every test in the VM (KERNELS)
 #   make lint             W=1 + sparse build, checkpatch, kernel-doc
@@ -36,11 +36,11 @@ check:
 run:
 	@tools/deps vm
 	@mkdir -p $(BUILD)
-	@$(MAKE) -s -C tools/demo OUTPUT=$(BUILD)
+	@$(MAKE) -s -C tools/iobmdctl OUTPUT=$(BUILD) STATIC=1
 	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
 	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
-		--add $(BUILD)/iobmd-demo:/bin/iobmd-demo --out $(BUILD)/run-$(KERNEL) \
-		-- iobmd-demo
+		--add $(BUILD)/iobmdctl:/bin/iobmdctl --out $(BUILD)/run-$(KERNEL) \
+		-- iobmdctl demo
 
 bench:
 	@tools/deps vm

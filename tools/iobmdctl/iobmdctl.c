@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iobmdctl: create, inspect, fill and dump iobmd buffers, list the live
+ * ones of the system, and show it all at work (demo). Built on libiobmd.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libiobmd.h>
+
+#include "iobmdctl.h"
+
+bool opt_json;
+const char *opt_debugfs;
+
+static const char usage_text[] =
+"usage: iobmdctl [--json] [--debugfs=PATH] COMMAND [ARGS]\n"
+"\n"
+"Commands:\n"
+"  create SIZE [OPTIONS]   create a buffer, print its properties, release it\n"
+"                          at exit (or after --hold)\n"
+"      --contiguous              physically contiguous (one DMA segment)\n"
+"      --cache=MODE              default, wb|copyback, uc|inhibit,\n"
+"                                wc|writecombine, wt|writethru\n"
+"      --mask=MASK               physical address mask, e.g. 0xffffffff\n"
+"      --align=SIZE              alignment of the start, a power of two\n"
+"      --direction=DIR           none (default), in, out, inout\n"
+"      --mapper-none             CPU physical segments (kIOMemoryMapperNone)\n"
+"      --kernel-user-shared      the kernel keeps a mapping too\n"
+"      --pageable, --purgeable   pass the IOKit bits (0x20, 0x40); the\n"
+"                                kernel decides whether it supports them\n"
+"      --map | --unmapped        map it into iobmdctl (default) or not\n"
+"      --fill=BYTE               write BYTE to the buffer after creating it\n"
+"      --pattern=counter         write each byte's offset modulo 256 instead\n"
+"      --offset=SIZE --length=SIZE\n"
+"                                range of --fill, --pattern and --dump\n"
+"                                (default: the whole buffer)\n"
+"      --dump                    hexdump the buffer after filling it\n"
+"      --hold=SECONDS            keep the buffer alive that long after\n"
+"                                printing, e.g. to run iobmdctl list\n"
+"  info --fd=N             properties of the buffer open as fd N (inherited)\n"
+"  fill --fd=N (BYTE | --pattern=counter) [--offset=SIZE] [--length=SIZE]\n"
+"                          write bytes into the buffer fd N (pwrite)\n"
+"  dump --fd=N [--offset=SIZE] [--length=SIZE]\n"
+"                          hexdump -C of the buffer fd N (pread)\n"
+"  list                    every live buffer of the system, from debugfs\n"
+"                          (/sys/kernel/debug/iobmd/buffers)\n"
+"  demo                    create buffers of every kind and show them\n"
+"  help                    this text\n"
+"\n"
+"A buffer lives as long as its fd, so fill and dump work either on an fd\n"
+"inherited from the caller or within create:\n"
+"  iobmdctl create 64K --fill=0xab --dump\n"
+"  iobmdctl create 4K --pattern=counter --offset=16 --length=32 --dump\n"
+"\n"
+"SIZE: bytes as a number (decimal or 0x hex) with an optional suffix K, M,\n"
+"G or T (also KiB, MiB, GiB, TiB; binary, any case): 4096, 4K, 64KiB, 1G.\n"
+"\n"
+"Global options:\n"
+"  --json            JSON output for create, info, list and demo\n"
+"  --debugfs=PATH    read the buffer list from PATH (also IOBMDCTL_DEBUGFS)\n"
+"  --help, --version\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  internal error\n"
+"  2  usage error (bad command, option or value)\n"
+"  3  device missing or permission denied (ENOENT, ENODEV, ENXIO, EACCES,\n"
+"     EPERM)\n"
+"  4  not supported by this kernel (EOPNOTSUPP)\n"
+"  5  out of memory or above the module's byte limits (ENOMEM, ENOSPC,\n"
+"     EFBIG)\n"
+"  6  invalid argument (EINVAL, E2BIG, ERANGE): refused by the kernel, or\n"
+"     --offset/--length outside the buffer\n"
+"  7  any other error\n"
+"Errors are printed as \"iobmdctl: WHAT: ERRNO_NAME (text)\" and a hint.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static const char device_hint[] =
+	"is the iobmd module loaded? see the udev rule / group iobmd";
+
+/* Open /dev/iobmd, or report why not: returns the fd or -(exit status). */
+static int open_device(void)
+{
+	int dev = libiobmd_open();
+
+	if (dev < 0)
+		return -fail(-dev, -dev == EMFILE || -dev == ENFILE ? NULL :
+			     device_hint, "open /dev/iobmd");
+	return dev;
+}
+
+/* Options of create, fill and dump. */
+struct ctl_opts {
+	struct libiobmd_create_args args;
+	bool map;
+	bool fill, pattern, dump;
+	unsigned char byte;
+	uint64_t offset, length;
+	bool have_length;
+	long fd;
+	unsigned long hold;
+};
+
+enum {
+	OPT_CONTIGUOUS = 256, OPT_CACHE, OPT_MASK, OPT_ALIGN, OPT_DIRECTION,
+	OPT_MAPPER_NONE, OPT_KUS, OPT_PAGEABLE, OPT_PURGEABLE, OPT_MAP,
+	OPT_UNMAPPED, OPT_FILL, OPT_PATTERN, OPT_OFFSET, OPT_LENGTH, OPT_DUMP,
+	OPT_HOLD, OPT_FD,
+};
+
+static const struct option all_options[] = {
+	{ "contiguous", no_argument, NULL, OPT_CONTIGUOUS },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "mask", required_argument, NULL, OPT_MASK },
+	{ "align", required_argument, NULL, OPT_ALIGN },
+	{ "direction", required_argument, NULL, OPT_DIRECTION },
+	{ "mapper-none", no_argument, NULL, OPT_MAPPER_NONE },
+	{ "kernel-user-shared", no_argument, NULL, OPT_KUS },
+	{ "pageable", no_argument, NULL, OPT_PAGEABLE },
+	{ "purgeable", no_argument, NULL, OPT_PURGEABLE },
+	{ "map", no_argument, NULL, OPT_MAP },
+	{ "unmapped", no_argument, NULL, OPT_UNMAPPED },
+	{ "fill", required_argument, NULL, OPT_FILL },
+	{ "pattern", required_argument, NULL, OPT_PATTERN },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ "dump", no_argument, NULL, OPT_DUMP },
+	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "fd", required_argument, NULL, OPT_FD },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Which options a command takes, by command. */
+static bool option_allowed(const char *cmd, int opt)
+{
+	if (!strcmp(cmd, "create"))
+		return opt != OPT_FD;
+	if (!strcmp(cmd, "info"))
+		return opt == OPT_FD;
+	if (!strcmp(cmd, "fill"))
+		return opt == OPT_FD || opt == OPT_PATTERN ||
+		       opt == OPT_OFFSET || opt == OPT_LENGTH;
+	if (!strcmp(cmd, "dump"))
+		return opt == OPT_FD || opt == OPT_OFFSET || opt == OPT_LENGTH;
+	return false;
+}
+
+static int bad_value(const char *opt, const char *value, int err,
+		     const char *expect)
+{
+	const char *name = strerrorname_np(err);
+
+	fprintf(stderr, "iobmdctl: invalid %s '%s': %s (%s)\n", opt, value,
+		name ? name : "?", strerror(err));
+	fprintf(stderr, "iobmdctl: hint: %s\n", expect);
+	return EXIT_USAGE;
+}
+
+static const char size_expect[] =
+	"a size is a number with a K, M, G, T (or KiB...) suffix or none: 4096, 4K, 64KiB, 1G";
+
+/* Parse the options of @argv[0]; positional arguments stay in argv. */
+static int parse_options(int argc, char **argv, struct ctl_opts *o,
+			 int *first_arg)
+{
+	uint32_t cache = IOBMD_MAP_DEFAULT_CACHE, dir = 0;
+	uint64_t n;
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->map = true;
+	o->fd = -1;
+	optind = 0;	/* glibc: start over, at argv[1] */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", all_options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return usage_error("%s: unknown option or missing value '%s'",
+					   argv[0], argv[optind - 1]);
+		if (!option_allowed(argv[0], c))
+			return usage_error("%s: option '%s' does not apply",
+					   argv[0], argv[optind - 1]);
+		switch (c) {
+		case OPT_CONTIGUOUS:
+			o->args.options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
+			break;
+		case OPT_CACHE:
+			if (parse_cache(optarg, &cache))
+				return bad_value("--cache", optarg, EINVAL,
+						 "one of default, wb, copyback, uc, inhibit, wc, writecombine, wt, writethru");
+			break;
+		case OPT_MASK:
+			ret = parse_u64(optarg, &o->args.physical_mask);
+			if (ret)
+				return bad_value("--mask", optarg, -ret,
+						 "a mask is a number, e.g. 0xffffffff");
+			break;
+		case OPT_ALIGN:
+			ret = parse_size(optarg, &o->args.alignment);
+			if (ret)
+				return bad_value("--align", optarg, -ret,
+						 size_expect);
+			break;
+		case OPT_DIRECTION:
+			if (parse_direction(optarg, &dir))
+				return bad_value("--direction", optarg, EINVAL,
+						 "one of none, in, out, inout");
+			break;
+		case OPT_MAPPER_NONE:
+			o->args.options |= IOBMD_MEMORY_MAPPER_NONE;
+			break;
+		case OPT_KUS:
+			o->args.options |= IOBMD_MEMORY_KERNEL_USER_SHARED;
+			break;
+		case OPT_PAGEABLE:
+			o->args.options |= IOBMD_MEMORY_PAGEABLE;
+			break;
+		case OPT_PURGEABLE:
+			o->args.options |= IOBMD_MEMORY_PURGEABLE;
+			break;
+		case OPT_MAP:
+			o->map = true;
+			break;
+		case OPT_UNMAPPED:
+			o->map = false;
+			break;
+		case OPT_FILL:
+			ret = parse_byte(optarg, &o->byte);
+			if (ret)
+				return bad_value("--fill", optarg, -ret,
+						 "a byte is 0 to 255, e.g. 0xab");
+			o->fill = true;
+			break;
+		case OPT_PATTERN:
+			if (strcmp(optarg, "counter"))
+				return bad_value("--pattern", optarg, EINVAL,
+						 "the only pattern is counter");
+			o->pattern = true;
+			break;
+		case OPT_OFFSET:
+			ret = parse_size(optarg, &o->offset);
+			if (ret)
+				return bad_value("--offset", optarg, -ret,
+						 size_expect);
+			break;
+		case OPT_LENGTH:
+			ret = parse_size(optarg, &o->length);
+			if (ret)
+				return bad_value("--length", optarg, -ret,
+						 size_expect);
+			o->have_length = true;
+			break;
+		case OPT_DUMP:
+			o->dump = true;
+			break;
+		case OPT_HOLD:
+			ret = parse_u64(optarg, &n);
+			if (ret || n > 86400 * 365)
+				return bad_value("--hold", optarg,
+						 ret ? -ret : ERANGE,
+						 "seconds, 0 to 31536000");
+			o->hold = n;
+			break;
+		case OPT_FD:
+			ret = parse_u64(optarg, &n);
+			if (ret || n > 0x7fffffff)
+				return bad_value("--fd", optarg,
+						 ret ? -ret : ERANGE,
+						 "a file descriptor number");
+			o->fd = n;
+			break;
+		}
+	}
+	o->args.options |= cache | dir;
+	if (o->map)
+		o->args.flags |= LIBIOBMD_MAP_TASK;
+	if (o->fill && o->pattern)
+		return usage_error("%s: --fill and --pattern exclude each other",
+				   argv[0]);
+	*first_arg = optind;
+	return 0;
+}
+
+/* The range [offset, offset + length) of the buffer, checked. */
+static int buffer_range(const char *cmd, int fd, struct ctl_opts *o)
+{
+	struct iobmd_info info;
+	int ret = libiobmd_get_info(fd, &info);
+
+	if (ret)
+		return fail(-ret, NULL, "%s: IOBMD_IOC_INFO on fd %ld", cmd,
+			    o->fd < 0 ? (long)fd : o->fd);
+	if (o->offset > info.length)
+		return fail(ERANGE, "--offset is past the buffer's length",
+			    "%s: offset %llu of a buffer of length %llu", cmd,
+			    (unsigned long long)o->offset,
+			    (unsigned long long)info.length);
+	if (!o->have_length)
+		o->length = info.length - o->offset;
+	if (o->length > info.length - o->offset)
+		return fail(ERANGE, "--offset + --length is past the buffer's length",
+			    "%s: %llu bytes at %llu of a buffer of length %llu",
+			    cmd, (unsigned long long)o->length,
+			    (unsigned long long)o->offset,
+			    (unsigned long long)info.length);
+	return 0;
+}
+
+/* Write the fill byte or the counter pattern over the range (pwrite). */
+static int fill_range(const char *cmd, int fd, const struct ctl_opts *o)
+{
+	unsigned char chunk[65536];
+	uint64_t done = 0;
+	size_t i;
+
+	if (!o->pattern)
+		memset(chunk, o->byte, sizeof(chunk));
+	while (done < o->length) {
+		uint64_t at = o->offset + done;
+		size_t n = o->length - done < sizeof(chunk) ?
+			   o->length - done : sizeof(chunk);
+		ssize_t put;
+
+		if (o->pattern)
+			for (i = 0; i < n; i++)
+				chunk[i] = (at + i) & 0xff;
+		put = libiobmd_write_bytes(fd, at, chunk, n);
+		if (put < 0)
+			return fail(-put, NULL, "%s: write %zu bytes at %llu",
+				    cmd, n, (unsigned long long)at);
+		if (put == 0)
+			return fail(ENOSPC, "the buffer's length ends before the range",
+				    "%s: write at %llu", cmd,
+				    (unsigned long long)at);
+		done += put;
+	}
+	return 0;
+}
+
+static const char hint_wt[] =
+	"write-through is not available on this kernel; use --cache=wc or default";
+static const char hint_wc[] =
+	"write-combining needs PAT, which this system lacks; use --cache=default";
+static const char hint_pageable[] =
+	"pageable/purgeable buffers are not implemented by this kernel yet";
+static const char hint_mask[] =
+	"the mask is below what the platform can allocate (16 MiB on x86)";
+
+static const char *create_hint(int err, const struct libiobmd_create_args *a)
+{
+	uint32_t cache = a->options & IOBMD_MAP_CACHE_MASK &
+			 ~IOBMD_MEMORY_MAPPER_NONE;
+
+	switch (err) {
+	case EOPNOTSUPP:
+		if (cache == IOBMD_MAP_WRITE_THRU_CACHE)
+			return hint_wt;
+		if (cache == IOBMD_MAP_WRITE_COMBINE_CACHE)
+			return hint_wc;
+		if (a->options & (IOBMD_MEMORY_PAGEABLE |
+				  IOBMD_MEMORY_PURGEABLE))
+			return hint_pageable;
+		if (a->physical_mask)
+			return hint_mask;
+		return "this kernel does not provide one of the options yet";
+	case EINVAL:
+		if (a->options & IOBMD_MEMORY_PURGEABLE &&
+		    !(a->options & IOBMD_MEMORY_PAGEABLE))
+			return "--purgeable needs --pageable";
+		return "SIZE must be at least 1 and --align a power of two";
+	}
+	return NULL;
+}
+
+static void sleep_seconds(unsigned long seconds)
+{
+	struct timespec left = { .tv_sec = seconds };
+
+	while (nanosleep(&left, &left) && errno == EINTR)
+		;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct iobmd_info info;
+	struct ctl_opts o;
+	void *mapped = NULL;
+	int dev, fd, i, ret;
+
+	ret = parse_options(argc, argv, &o, &i);
+	if (ret)
+		return ret;
+	if (i >= argc)
+		return usage_error("create: SIZE is missing");
+	if (i + 1 < argc)
+		return usage_error("create: unexpected argument '%s'",
+				   argv[i + 1]);
+	ret = parse_size(argv[i], &o.args.capacity);
+	if (ret)
+		return bad_value("SIZE", argv[i], -ret, size_expect);
+	if (o.dump && opt_json)
+		return usage_error("create: --dump prints text, not --json");
+
+	dev = open_device();
+	if (dev < 0)
+		return -dev;
+	fd = libiobmd_create(dev, &o.args, &mapped);
+	close(dev);
+	if (fd < 0)
+		return fail(-fd, create_hint(-fd, &o.args),
+			    "create %llu bytes, options 0x%x",
+			    (unsigned long long)o.args.capacity,
+			    o.args.options);
+	if (o.fill || o.pattern || o.dump) {
+		ret = buffer_range("create", fd, &o);
+		if (ret)
+			return ret;
+	}
+	if (o.fill || o.pattern) {
+		ret = fill_range("create", fd, &o);
+		if (ret)
+			return ret;
+	}
+	ret = libiobmd_get_info(fd, &info);
+	if (ret)
+		return fail(-ret, NULL, "create: IOBMD_IOC_INFO");
+	show_info(stdout, fd, &info, mapped);
+	if (opt_json)
+		putchar('\n');
+	if (o.dump) {
+		ret = hexdump(stdout, fd, o.offset, o.length);
+		if (ret)
+			return fail(-ret, NULL, "create: read the buffer");
+	}
+	if (o.hold) {
+		fflush(stdout);
+		sleep_seconds(o.hold);
+	}
+	libiobmd_release(fd);
+	return EXIT_OK;
+}
+
+/* The --fd of info, fill and dump, which must be given. */
+static int need_fd(const char *cmd, const struct ctl_opts *o)
+{
+	if (o->fd < 0)
+		return usage_error("%s: --fd=N is missing", cmd);
+	return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct iobmd_info info;
+	struct ctl_opts o;
+	int i, ret;
+
+	ret = parse_options(argc, argv, &o, &i);
+	if (!ret && i < argc)
+		ret = usage_error("info: unexpected argument '%s'", argv[i]);
+	if (!ret)
+		ret = need_fd("info", &o);
+	if (ret)
+		return ret;
+	ret = libiobmd_get_info(o.fd, &info);
+	if (ret)
+		return fail(-ret, NULL, "info: IOBMD_IOC_INFO on fd %ld", o.fd);
+	show_info(stdout, o.fd, &info, NULL);
+	if (opt_json)
+		putchar('\n');
+	return EXIT_OK;
+}
+
+static int cmd_fill(int argc, char **argv)
+{
+	struct ctl_opts o;
+	int i, ret;
+
+	ret = parse_options(argc, argv, &o, &i);
+	if (ret)
+		return ret;
+	ret = need_fd("fill", &o);
+	if (ret)
+		return ret;
+	if (i < argc && !o.pattern) {
+		ret = parse_byte(argv[i], &o.byte);
+		if (ret)
+			return bad_value("BYTE", argv[i], -ret,
+					 "a byte is 0 to 255, e.g. 0xab");
+		o.fill = true;
+		i++;
+	}
+	if (i < argc)
+		return usage_error("fill: unexpected argument '%s'", argv[i]);
+	if (!o.fill && !o.pattern)
+		return usage_error("fill: BYTE or --pattern=counter is missing");
+	ret = buffer_range("fill", o.fd, &o);
+	if (ret)
+		return ret;
+	return fill_range("fill", o.fd, &o);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	struct ctl_opts o;
+	int i, ret;
+
+	ret = parse_options(argc, argv, &o, &i);
+	if (!ret && i < argc)
+		ret = usage_error("dump: unexpected argument '%s'", argv[i]);
+	if (!ret)
+		ret = need_fd("dump", &o);
+	if (!ret)
+		ret = buffer_range("dump", o.fd, &o);
+	if (ret)
+		return ret;
+	ret = hexdump(stdout, o.fd, o.offset, o.length);
+	if (ret)
+		return fail(-ret, NULL, "dump: read fd %ld", o.fd);
+	return EXIT_OK;
+}
+
+/*
+ * Take the global options out of @argv, wherever they are (before a
+ * "--"): --json, --debugfs=PATH, --help, --version. Returns the new argc,
+ * or -(exit status) when done already.
+ */
+static int global_options(int argc, char **argv)
+{
+	int i, out = 1;
+	bool rest = false;
+
+	opt_debugfs = getenv("IOBMDCTL_DEBUGFS");
+	if (opt_debugfs && !*opt_debugfs)
+		opt_debugfs = NULL;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (rest || strncmp(a, "--", 2)) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			rest = true;
+		} else if (!strcmp(a, "--json")) {
+			opt_json = true;
+			continue;
+		} else if (!strncmp(a, "--debugfs=", 10)) {
+			opt_debugfs = a + 10;
+			continue;
+		} else if (!strcmp(a, "--help")) {
+			usage(stdout);
+			return -EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			printf("iobmdctl %s\n", IOBMDCTL_VERSION);
+			return -EXIT_OK;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "create", cmd_create },
+		{ "info", cmd_info },
+		{ "fill", cmd_fill },
+		{ "dump", cmd_dump },
+		{ "list", cmd_list },
+		{ "demo", cmd_demo },
+	};
+	size_t i;
+
+	argc = global_options(argc, argv);
+	if (argc <= 0)
+		return -argc;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iobmdctl: the command-line tool of iobmd. Declarations shared by its
+ * files: iobmdctl.c (commands), util.c (parsing, errors), show.c
+ * (tables, JSON, hexdump), list.c (the debugfs buffer list), demo.c.
+ */
+#ifndef IOBMDCTL_H
+#define IOBMDCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/iobmd.h>
+
+#define IOBMDCTL_VERSION "1.0"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* As the kernel's; checkpatch would have it so even here. */
+#define __printf(f, a) __attribute((format(printf, f, a)))
+
+/* Exit status of every command, one per class of error. */
+enum {
+	EXIT_OK = 0,
+	EXIT_INTERNAL = 1,
+	EXIT_USAGE = 2,
+	EXIT_DEVICE = 3,	/* device missing, permission */
+	EXIT_UNSUPPORTED = 4,	/* EOPNOTSUPP */
+	EXIT_NOMEM = 5,		/* ENOMEM, ENOSPC, EFBIG */
+	EXIT_INVALID = 6,	/* EINVAL, E2BIG, ERANGE from the kernel */
+	EXIT_KERNEL = 7,	/* any other error */
+};
+
+/* Global options. */
+extern bool opt_json;
+extern const char *opt_debugfs;
+
+/* util.c */
+int parse_size(const char *s, uint64_t *out);
+int parse_u64(const char *s, uint64_t *out);
+int parse_byte(const char *s, unsigned char *out);
+int parse_cache(const char *s, uint32_t *mode);
+int parse_direction(const char *s, uint32_t *dir);
+const char *cache_short(uint32_t mode);
+const char *cache_long(uint32_t mode);
+const char *direction_name(uint32_t options);
+void human_size(uint64_t n, char *buf, size_t len);
+int exit_class(int err);
+__printf(3, 4) int fail(int err, const char *hint, const char *fmt, ...);
+__printf(1, 2) int usage_error(const char *fmt, ...);
+const char *hint_for(int err);
+
+/* show.c */
+void json_string(FILE *f, const char *s);
+void show_info(FILE *f, int fd, const struct iobmd_info *info,
+	       const void *mapped);
+int hexdump(FILE *f, int fd, uint64_t offset, uint64_t length);
+
+/*
+ * One line of the debugfs buffer list. Numbers that a line does not carry
+ * are -1 (all ones); strings are "" then.
+ */
+struct list_entry {
+	uint64_t id;
+	uint64_t pid;
+	char comm[64];
+	uint64_t capacity;
+	uint64_t length;
+	uint64_t alloc;
+	uint64_t options;
+	char cache[16];
+	char kind[16];
+	uint64_t segments;
+	uint64_t maps;
+	uint64_t kmap;
+	char purgeable[16];
+	char dma[24];
+};
+
+/* list.c */
+const char *debugfs_list_path(void);
+int list_parse_line(char *line, struct list_entry *e);
+int list_read(struct list_entry **entries, size_t *count, char *what,
+	      size_t what_len, const char **hint);
+void list_print(FILE *f, const struct list_entry *e, size_t n);
+int cmd_list(int argc, char **argv);
+
+/* demo.c */
+int cmd_demo(int argc, char **argv);
+
+#endif /* IOBMDCTL_H */
