@@ -111,8 +111,12 @@ static void iobmd_free(struct kref *ref)
 	kfree(bmd);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * iobmd_live_buffer_count() - buffers allocated and not yet freed
+ *
+ * For the KUnit suites only: without CONFIG_KUNIT (distribution kernels)
+ * nothing calls it.
  *
  * Context: any context.
  *
@@ -123,6 +127,7 @@ VISIBLE_IF_KUNIT long iobmd_live_buffer_count(void)
 	return atomic_long_read(&iobmd_live_buffers);
 }
 EXPORT_SYMBOL_IF_KUNIT(iobmd_live_buffer_count);
+#endif
 
 /* Module-wide figures for debugfs. */
 void iobmd_stats(long *buffers, long *bytes)
