@@ -6,7 +6,8 @@
 #   make                  build kmod/iobmd.ko against KDIR
 #   make run              boot the test VM and show iobmd at work
 #   make bench            iobmd against dma-buf heaps, side by side, in the VM
-#   make check            lint, then every test in the VM (KERNELS)
+#   make check            host checks (Debian headers, DKMS, make install),
+#                         lint, then every test in the VM (KERNELS)
 #   make lint             W=1 + sparse build, checkpatch, kernel-doc
 #   make kernel           build (or reuse) the cached test kernels
 #   make install          iobmd.ko for KDIR's kernel, the uapi header, the
