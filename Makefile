@@ -6,9 +6,13 @@
 #   make                  build kmod/iobmd.ko against KDIR
 #   make run              boot the test VM and show iobmd at work (iobmdctl demo)
 #   make bench            iobmd against dma-buf heaps, side by side, in the VM
-#   make check            lint, then every test in the VM (KERNELS)
+#   make check            host checks (Debian headers, DKMS, make install),
+#                         lint, then every test in the VM (KERNELS)
 #   make lint             W=1 + sparse build, checkpatch, kernel-doc
 #   make kernel           build (or reuse) the cached test kernels
+#   make install          iobmd.ko for KDIR's kernel, the uapi header, the
+#                         udev rule and group, man pages, libiobmd, iobmdctl
+#   make uninstall        remove what make install installed
 #   make clean
 
 KERNELS ?= 6.12
@@ -16,12 +20,54 @@ KERNEL ?= $(firstword $(KERNELS))
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 BUILD := $(CURDIR)/build
 
+# Where make install puts things. udev and systemd-sysusers do not read
+# /usr/local, so their files go to /usr/lib whatever PREFIX is.
+PREFIX ?= /usr/local
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+# Sub-makes run in their own directory: DESTDIR must not be relative.
+override DESTDIR := $(abspath $(DESTDIR))
+# depmod, groupadd and systemd-sysusers live in sbin.
+export PATH := $(PATH):/usr/sbin:/sbin
+
+# iobmd's version: dkms.conf holds it.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+# libiobmd and iobmdctl install themselves, when they are there.
+SUBDIRS := $(patsubst %/Makefile,%,$(wildcard tools/lib/Makefile tools/iobmdctl/Makefile))
+MANPAGES := $(wildcard man/*.[348])
+
 all: modules
 
 # Without a KDIR for the running kernel, build against the test kernel.
+define find_kdir
+kdir='$(KDIR)'; \
+if [ -z "$$kdir" ]; then kdir=$$(tools/kernel/build $(KERNEL)) || exit 1; fi
+endef
+
+# The release of $$kdir's kernel, as uname -r gives it: Debian's headers
+# have another string in include/config/kernel.release.
+define find_release
+rel=$$(sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' "$$kdir/include/generated/utsrelease.h"); \
+if [ -z "$$rel" ]; then echo "iobmd: no kernel release in $$kdir" >&2; exit 1; fi
+endef
+
+# depmod for $$rel: the machine's own without DESTDIR; under DESTDIR only
+# when it holds that kernel's module tree (modules.order), as an image or a
+# chroot does. A staged tree (a package) is indexed by the target's depmod.
+define run_depmod
+if [ -z "$(DESTDIR)" ]; then \
+	depmod "$$rel"; \
+elif [ -f "$(DESTDIR)/lib/modules/$$rel/modules.order" ]; then \
+	depmod -b "$(DESTDIR)" "$$rel"; \
+else \
+	echo "iobmd: no module tree for $$rel in $(DESTDIR): depmod left to the target"; \
+fi
+endef
+
 modules:
-	@kdir='$(KDIR)'; \
-	if [ -z "$$kdir" ]; then kdir=$$(tools/kernel/build $(KERNEL)) || exit 1; fi; \
+	@$(find_kdir); \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
 
 kernel:
@@ -51,10 +97,86 @@ bench:
 		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench --timeout 1800 \
 		--out $(BUILD)/bench-$(KERNEL) -- iobmd-bench
 
+# The module: iobmd.ko alone (IOBMD_KUNIT=n), copied rather than through
+# modules_install, which would install the KUnit module too, take Debian's
+# kernel.release for the directory, and try to sign with a key that
+# headers packages do not have (DKMS signs with its own).
+install-module:
+	@$(find_kdir); $(find_release); \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) IOBMD_KUNIT=n modules || exit 1; \
+	install -D -m 0644 kmod/iobmd.ko \
+		"$(DESTDIR)/lib/modules/$$rel/updates/iobmd.ko" || exit 1; \
+	echo "iobmd: installed $(DESTDIR)/lib/modules/$$rel/updates/iobmd.ko"; \
+	$(run_depmod)
+
+uninstall-module:
+	@$(find_kdir); $(find_release); \
+	rm -f "$(DESTDIR)/lib/modules/$$rel/updates/iobmd.ko"; \
+	$(run_depmod)
+
+# The uapi header belongs to libiobmd's install when the library is there.
+install-files:
+	install -D -m 0644 dist/60-iobmd.rules $(DESTDIR)$(UDEVRULESDIR)/60-iobmd.rules
+	install -D -m 0644 dist/iobmd.sysusers $(DESTDIR)$(SYSUSERSDIR)/iobmd.conf
+ifeq ($(wildcard tools/lib/Makefile),)
+	install -D -m 0644 uapi/linux/iobmd.h $(DESTDIR)$(INCLUDEDIR)/linux/iobmd.h
+endif
+	@for m in $(MANPAGES); do \
+		echo "install $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/"; \
+		install -D -m 0644 "$$m" \
+			"$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}" || exit 1; \
+	done
+	@for d in $(SUBDIRS); do \
+		$(MAKE) -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
+	done
+
+uninstall-files:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-iobmd.rules
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/iobmd.conf
+ifeq ($(wildcard tools/lib/Makefile),)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/iobmd.h
+endif
+	@for m in $(MANPAGES); do \
+		echo "rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}"; \
+		rm -f "$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}"; \
+	done
+	@for d in $(SUBDIRS); do \
+		$(MAKE) -C $$d uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
+	done
+
+# On this machine (no DESTDIR): the group iobmd, and udev's new rule. The
+# group stays after make uninstall, as system groups do: files may still
+# belong to it.
+install: install-module install-files
+ifeq ($(DESTDIR),)
+	@if command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/iobmd.conf || exit 1; \
+	elif ! getent group iobmd >/dev/null; then \
+		groupadd -r iobmd || exit 1; \
+	fi
+	@if command -v udevadm >/dev/null; then \
+		udevadm control --reload && \
+		udevadm trigger --subsystem-match=misc --sysname-match=iobmd || \
+		echo "iobmd: udev did not reload its rules (not running?)"; \
+	fi
+endif
+
+uninstall: uninstall-module uninstall-files
+ifeq ($(DESTDIR),)
+	@if command -v udevadm >/dev/null; then \
+		udevadm control --reload || \
+		echo "iobmd: udev did not reload its rules (not running?)"; \
+	fi
+endif
+
+version:
+	@echo $(VERSION)
+
 clean:
 	@kdir='$(KDIR)'; [ -z "$$kdir" ] && kdir=$$(tools/kernel/build --path $(KERNEL)); \
 	if [ -f "$$kdir/Makefile" ]; then $(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
 	rm -rf $(BUILD)
 	$(MAKE) -C selftests/iobmd clean
 
-.PHONY: all modules kernel lint check run bench clean
+.PHONY: all modules kernel lint check run bench clean install uninstall version \
+	install-module uninstall-module install-files uninstall-files

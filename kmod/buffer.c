@@ -107,8 +107,12 @@ static void iobmd_free(struct kref *ref)
 	kfree(bmd);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * iobmd_live_buffer_count() - buffers allocated and not yet freed
+ *
+ * For the KUnit suites only: without CONFIG_KUNIT (distribution kernels)
+ * nothing calls it.
  *
  * Context: may sleep (takes the registry's mutex).
  *
@@ -122,6 +126,7 @@ VISIBLE_IF_KUNIT long iobmd_live_buffer_count(void)
 	return stats.buffers;
 }
 EXPORT_SYMBOL_IF_KUNIT(iobmd_live_buffer_count);
+#endif
 
 /*
  * Allocate @bmd->alloc_size bytes aligned to @bmd->alignment. The page

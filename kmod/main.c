@@ -50,3 +50,6 @@ module_exit(iobmd_exit);
 
 MODULE_DESCRIPTION("IOBufferMemoryDescriptor-style DMA buffer allocator");
 MODULE_LICENSE("GPL");
+#ifdef IOBMD_VERSION
+MODULE_VERSION(IOBMD_VERSION);
+#endif
