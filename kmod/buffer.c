@@ -50,8 +50,7 @@ static atomic64_t iobmd_last_id = ATOMIC64_INIT(0);
 			     IOBMD_MAP_CACHE_MASK)
 
 /* Known IOKit options that this version does not provide yet. */
-#define IOBMD_UNSUPPORTED_OPTIONS (IOBMD_MEMORY_PAGEABLE |		\
-				   IOBMD_MEMORY_CLEAR_ENCRYPT |		\
+#define IOBMD_UNSUPPORTED_OPTIONS (IOBMD_MEMORY_CLEAR_ENCRYPT |		\
 				   IOBMD_MEMORY_USE_RESERVE)
 
 /*
@@ -98,7 +97,9 @@ static void iobmd_free(struct kref *ref)
 	trace_iobmd_free(bmd);
 	iobmd_registry_del(bmd);
 
-	if (bmd->sgt)
+	if (bmd->shmem)
+		iobmd_pageable_free(bmd);
+	else if (bmd->sgt)
 		iobmd_sg_free(bmd);
 	else if (!iobmd_cache_restore(bmd))
 		dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base,
@@ -195,6 +196,9 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 	/* XNU: an alignment above a page makes the buffer contiguous. */
 	if (align > PAGE_SIZE)
 		options |= IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS;
+	ret = iobmd_pageable_check(options, task);
+	if (ret)
+		return ERR_PTR(ret);
 	if (!capacity || check_add_overflow(capacity, align - 1, &size) ||
 	    check_add_overflow(size, (u64)PAGE_SIZE, &size) || size > SIZE_MAX)
 		return ERR_PTR(-EINVAL);
@@ -231,9 +235,13 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 	 * (above 4 MiB, or memory too fragmented) comes from dma_alloc_attrs(),
 	 * which reaches CMA. Both return zeroed memory.
 	 */
-	ret = iobmd_sg_alloc(bmd);
-	if (ret && iobmd_is_contiguous(bmd))
-		ret = iobmd_alloc_contiguous(bmd);
+	if (options & IOBMD_MEMORY_PAGEABLE) {
+		ret = iobmd_pageable_alloc(bmd);
+	} else {
+		ret = iobmd_sg_alloc(bmd);
+		if (ret && iobmd_is_contiguous(bmd))
+			ret = iobmd_alloc_contiguous(bmd);
+	}
 	if (ret) {
 		put_device(bmd->dev);
 		goto free;
@@ -319,6 +327,12 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
  * @capacity. The caller owns one reference and drops it with iobmd_put();
  * a user task's mapping holds one more, until it is unmapped.
  *
+ * With kIOMemoryPageable the buffer is a shmem file instead (kmod/
+ * pageable.c): swappable, allocated as it is touched, and pinned and
+ * DMA-mapped only between iobmd_prepare() and the last iobmd_complete().
+ * A user task's mapping of it is not populated. kIOMemoryPurgeable adds
+ * iobmd_set_purgeable().
+ *
  * Context: process context, may sleep (GFP_KERNEL allocation, and the
  * first use of a mask registers a device under a mutex; with a user @task,
  * vm_mmap() takes the caller's mmap_lock); not from interrupt context or
@@ -328,9 +342,13 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
  * * -EINVAL - @capacity is 0, or @capacity plus the alignment overflows; @options
  *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
  *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
- *   a power of two.
+ *   a power of two; Pageable with a contiguous buffer (the contiguous
+ *   options, or an alignment above a page), MapperNone,
+ *   KernelUserShared, IOBMD_KERNEL_TASK or a cache mode other than default
+ *   and copyback (XNU allows a pageable kernel buffer; iobmd has no kernel
+ *   mapping of pageable memory).
  * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
- *   (Pageable, ClearEncrypt, UseReserve, kIOMapWriteThruCache, and
+ *   (ClearEncrypt, UseReserve, kIOMapWriteThruCache, and
  *   kIOMapWriteCombineCache when PAT is off); @task is a user mm other
  *   than the caller's (Linux maps only into the current process);
  *   @physical_mask allows no memory the platform can allocate (below
@@ -535,7 +553,12 @@ struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
 		return bmd;
 	/* Copy before mapping: a fault then leaves nothing to unmap. */
 	if (source_mm == IOBMD_KERNEL_TASK) {
-		iobmd_copy_in(bmd, 0, (const void *)source_address, length);
+		/* Only a pageable buffer's pages can fail to come in. */
+		if (iobmd_copy_in(bmd, 0, (const void *)source_address,
+				  length) != length) {
+			iobmd_put(bmd);
+			return ERR_PTR(-ENOMEM);
+		}
 	} else if (iobmd_copy_in_user(bmd, 0, user, length) != length) {
 		iobmd_put(bmd);
 		return ERR_PTR(-EFAULT);
@@ -717,25 +740,44 @@ EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
  * physical addresses and physically contiguous runs, whatever the device's
  * DMA mapping is.
  *
- * Context: any context.
+ * A pageable buffer has segments only while it is prepared: they are
+ * those of its pinned pages, as the DMA API mapped them.
  *
- * Return: 0, or -EINVAL when @offset is at or past the length. XNU returns
- * address 0 there; iobmd returns an error so that 0 is never mistaken for
- * an address.
+ * Context: any context; for a pageable buffer process context, may sleep
+ * (takes the buffer's mutex).
+ *
+ * Return: 0, or -EINVAL when @offset is at or past the length, or -ENXIO
+ * for a pageable buffer that is not prepared. XNU returns address 0 for
+ * the first and panics for the second; iobmd returns errors so that 0 is
+ * never mistaken for an address.
  */
 int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 			       dma_addr_t *address, u64 *length)
 {
 	u64 len = READ_ONCE(bmd->length), run = len - offset;
+	int ret = 0;
 
 	if (offset >= len)
 		return -EINVAL;
-	if (bmd->sgt)
-		iobmd_sg_segment(bmd, offset, address, &run);
-	else if (bmd->options & IOBMD_MEMORY_MAPPER_NONE)
+	if (bmd->shmem) {
+		mutex_lock(&bmd->lock);
+		if (bmd->pin_sgt)
+			iobmd_sg_segment(bmd->pin_sgt, false, offset, address,
+					 &run);
+		else
+			ret = -ENXIO;
+		mutex_unlock(&bmd->lock);
+		if (ret)
+			return ret;
+	} else if (bmd->sgt) {
+		iobmd_sg_segment(bmd->sgt,
+				 bmd->options & IOBMD_MEMORY_MAPPER_NONE,
+				 offset, address, &run);
+	} else if (bmd->options & IOBMD_MEMORY_MAPPER_NONE) {
 		*address = virt_to_phys(bmd->cpu_addr + offset);
-	else
+	} else {
 		*address = bmd->dma_addr + offset;
+	}
 	if (length)
 		*length = min(run, len - offset);
 	return 0;
@@ -809,7 +851,9 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	iobmd_vm_flags_mod(vma, set, VM_MAYEXEC);
 	vma->vm_private_data = bmd;
 	vma->vm_ops = &iobmd_vm_ops;
-	if (bmd->sgt)
+	if (bmd->shmem)
+		ret = iobmd_pageable_mmap(bmd, vma);
+	else if (bmd->sgt)
 		ret = iobmd_sg_mmap(bmd, vma);
 	else
 		ret = dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr,

@@ -6,7 +6,9 @@
  * (IOBMD_KERNEL_TASK, or kIOMemoryKernelUserShared): a scatter-gather buffer
  * made for user space is never vmap()ed. The methods, pread/pwrite and the
  * create-time copies therefore go through the pages, with the iov_iter
- * helpers that serve kernel and user memory alike.
+ * helpers that serve kernel and user memory alike. A pageable buffer's
+ * pages are brought in from its shmem file one at a time, and a page
+ * written is marked dirty, so that reclaim writes it to swap.
  */
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -16,10 +18,14 @@
 /*
  * The page that holds byte @offset. Contiguous memory from
  * dma_alloc_attrs() lies in the direct map on x86 (dma-direct remaps only
- * for non-coherent devices), so its pages follow from the address.
+ * for non-coherent devices), so its pages follow from the address. A
+ * pageable buffer's page comes with a reference (iobmd_put_page()), or is
+ * an ERR_PTR() when it cannot be had.
  */
 static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 {
+	if (bmd->shmem)
+		return iobmd_pageable_page(bmd, offset >> PAGE_SHIFT);
 	if (bmd->pages)
 		return bmd->pages[offset >> PAGE_SHIFT];
 	return virt_to_page(bmd->cpu_addr + offset);
@@ -41,8 +47,15 @@ static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
 		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
 		size_t copied;
 
+		if (IS_ERR(page))
+			break;
 		copied = out ? copy_page_to_iter(page, off, chunk, iter) :
 			       copy_page_from_iter(page, off, chunk, iter);
+		if (bmd->shmem) {
+			if (!out && copied)
+				set_page_dirty(page);
+			put_page(page);
+		}
 		done += copied;
 		if (copied < chunk)
 			break;
@@ -60,7 +73,7 @@ static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
  * Context: process context; may sleep when @iter is user memory.
  *
  * Return: the number of bytes copied, less than @n only when user memory
- * faulted.
+ * faulted or a pageable buffer's page could not be brought in.
  */
 size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
 			  struct iov_iter *iter)
@@ -78,7 +91,7 @@ size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
  * Context: process context; may sleep when @iter is user memory.
  *
  * Return: the number of bytes copied, less than @n only when user memory
- * faulted.
+ * faulted or a pageable buffer's page could not be brought in.
  */
 size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
 			    struct iov_iter *iter)
@@ -86,24 +99,28 @@ size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
 	return iobmd_copy_iter(bmd, offset, n, iter, false);
 }
 
-/* Copy @n bytes at @offset to kernel memory; cannot fail. */
-void iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
+/*
+ * Copy @n bytes at @offset to kernel memory. Returns the bytes copied:
+ * all of them, unless a pageable buffer's page could not be brought in.
+ */
+size_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
 {
 	struct kvec kv = { .iov_base = dst, .iov_len = n };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, READ, &kv, 1, n);
-	iobmd_copy_to_iter(bmd, offset, n, &iter);
+	return iobmd_copy_to_iter(bmd, offset, n, &iter);
 }
 
-/* Copy @n bytes from kernel memory to @offset; cannot fail. */
-void iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src, size_t n)
+/* Copy @n bytes from kernel memory to @offset; as iobmd_copy_out(). */
+size_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
+		     size_t n)
 {
 	struct kvec kv = { .iov_base = (void *)src, .iov_len = n };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, WRITE, &kv, 1, n);
-	iobmd_copy_from_iter(bmd, offset, n, &iter);
+	return iobmd_copy_from_iter(bmd, offset, n, &iter);
 }
 
 /* Copy @n bytes from user memory to @offset; returns the bytes copied. */

@@ -11,8 +11,13 @@
  *                               arguments, limits, memory, task mapping)
  *   limit_failures              of those, refused by max_buffer_bytes or
  *                               max_total_bytes (EFBIG, ENOSPC)
- *   buffers_<kind>_<mode>       live buffers by kind (contiguous, sg) and
- *   bytes_<kind>_<mode>         effective cache mode (wb, uc, wc)
+ *   buffers_<kind>_<mode>       live buffers by kind (contiguous, sg,
+ *   bytes_<kind>_<mode>         pageable) and effective cache mode (wb,
+ *                               uc, wc)
+ *   volatile_bytes              page-rounded sizes of the purgeable
+ *                               buffers now volatile
+ *   purged_bytes                bytes of contents discarded since the
+ *                               module loaded (Empty, and the shrinker)
  *
  * buffers: one line per live buffer, oldest first, of space-separated
  * key=value pairs in this order (tools may rely on the keys, not on their
@@ -24,11 +29,12 @@
  *   capacity= length= alloc=   bytes: asked for, current, page-rounded
  *   options=   the IOKit options, hexadecimal
  *   cache=     effective cache mode: wb, uc or wc
- *   kind=      contiguous or sg
- *   segments=  DMA segments
+ *   kind=      contiguous, sg or pageable
+ *   segments=  DMA segments (a pageable buffer has them while prepared)
  *   maps=      user mappings (VMAs), the task mapping included
  *   kmap=      1 when the kernel keeps a mapping
- *   purgeable= none (purgeable buffers come with kIOMemoryPurgeable)
+ *   purgeable= none, or a purgeable buffer's state: nonvolatile,
+ *              volatile or empty
  *   dma=       DMA address of the first segment, or "-" when the reader
  *              opened the file without CAP_SYS_ADMIN
  */
@@ -43,6 +49,14 @@ static struct dentry *iobmd_debugfs_dir;
 static const char *const iobmd_kind_names[IOBMD_KINDS] = {
 	[IOBMD_KIND_CONTIGUOUS] = "contiguous",
 	[IOBMD_KIND_SG] = "sg",
+	[IOBMD_KIND_PAGEABLE] = "pageable",
+};
+
+static const char *const iobmd_purgeable_names[] = {
+	[0] = "none",
+	[IOBMD_PURGEABLE_NON_VOLATILE] = "nonvolatile",
+	[IOBMD_PURGEABLE_VOLATILE] = "volatile",
+	[IOBMD_PURGEABLE_EMPTY] = "empty",
 };
 
 static const char *const iobmd_mode_names[IOBMD_MODES] = {
@@ -54,9 +68,11 @@ static const char *const iobmd_mode_names[IOBMD_MODES] = {
 static int iobmd_stats_show(struct seq_file *m, void *unused)
 {
 	struct iobmd_registry_stats s;
+	u64 volatile_bytes, purged_bytes;
 	unsigned int kind, mode;
 
 	iobmd_registry_get_stats(&s);
+	iobmd_pageable_stats(&volatile_bytes, &purged_bytes);
 	seq_printf(m, "live_buffers %llu\n", s.buffers);
 	seq_printf(m, "live_bytes %llu\n", s.bytes);
 	seq_printf(m, "peak_buffers %llu\n", s.peak_buffers);
@@ -72,6 +88,8 @@ static int iobmd_stats_show(struct seq_file *m, void *unused)
 				   iobmd_kind_names[kind],
 				   iobmd_mode_names[mode],
 				   s.kind_bytes[kind][mode]);
+	seq_printf(m, "volatile_bytes %llu\n", volatile_bytes);
+	seq_printf(m, "purged_bytes %llu\n", purged_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(iobmd_stats);
@@ -99,11 +117,11 @@ static void iobmd_buffer_show(struct iobmd *bmd, void *arg)
 		   READ_ONCE(bmd->options));
 	seq_printf(m, " cache=%s kind=%s segments=%u maps=%d kmap=%d",
 		   iobmd_cache_name(bmd),
-		   iobmd_kind_names[iobmd_is_contiguous(bmd) ?
-				    IOBMD_KIND_CONTIGUOUS : IOBMD_KIND_SG],
+		   iobmd_kind_names[iobmd_kind(bmd)],
 		   iobmd_segment_count(bmd), atomic_read(&bmd->map_count),
 		   bmd->kernel_mapped);
-	seq_puts(m, " purgeable=none");
+	seq_printf(m, " purgeable=%s",
+		   iobmd_purgeable_names[READ_ONCE(bmd->purgeable_state)]);
 	/* As /proc/pid/pagemap: addresses only for the privileged opener. */
 	if (file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN))
 		seq_printf(m, " dma=%#llx\n", (u64)bmd->dma_addr);

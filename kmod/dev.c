@@ -71,14 +71,22 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 		.segments = iobmd_segment_count(bmd),
 		.cache_mode = iobmd_cache_mode(bmd),
 		.physical_mask = bmd->physical_mask,
+		.purgeable_state = READ_ONCE(bmd->purgeable_state),
+		.prepare_count = READ_ONCE(bmd->prepare_count),
 	};
+	dma_addr_t addr;
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
 		return -EINVAL;
 	if (bmd->kernel_mapped)
 		info.flags |= IOBMD_INFO_KERNEL_MAPPED;
-	if (iobmd_shows_addresses(file))
-		info.dma_addr = bmd->dma_addr;
+	/* A pageable buffer has an address only while prepared. */
+	if (iobmd_shows_addresses(file)) {
+		if (!bmd->shmem)
+			info.dma_addr = bmd->dma_addr;
+		else if (!iobmd_get_physical_segment(bmd, 0, &addr, NULL))
+			info.dma_addr = addr;
+	}
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
 
@@ -128,8 +136,9 @@ static int iobmd_ioctl_direction(struct iobmd *bmd, unsigned int cmd,
 		return ret;
 	if (args.__reserved)
 		return -EINVAL;
+	/* Pins of a pageable buffer count against the caller's VmPin. */
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_PREPARE))
-		return iobmd_prepare(bmd, args.direction);
+		return iobmd_prepare_for(bmd, args.direction, current->mm);
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_COMPLETE))
 		return iobmd_complete(bmd, args.direction);
 	return iobmd_set_direction(bmd, args.direction);
@@ -160,8 +169,12 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 		return -EINVAL;
 
 	for (i = 0; i < args.count; i++) {
-		if (iobmd_get_physical_segment(bmd, args.offset, &addr,
-					       &seg.length))
+		ret = iobmd_get_physical_segment(bmd, args.offset, &addr,
+						 &seg.length);
+		/* A pageable buffer that is not prepared has no segments. */
+		if (ret == -ENXIO)
+			return ret;
+		if (ret)
 			break;
 		seg.address = addr;
 		if (copy_to_user(&useg[i], &seg, sizeof(seg)))
@@ -169,6 +182,28 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 		args.offset += seg.length;
 	}
 	return put_user(i, &user->count);
+}
+
+static int iobmd_ioctl_set_purgeable(struct iobmd *bmd, void __user *uarg,
+				     size_t usize)
+{
+	struct iobmd_purgeable args;
+	int ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	if (ret)
+		return ret;
+	if (args.old_state)
+		return -EINVAL;
+	/* Check writability first: a discard cannot be undone. */
+	if (put_user(0U, &((struct iobmd_purgeable __user *)uarg)->old_state))
+		return -EFAULT;
+	ret = iobmd_set_purgeable(bmd, args.new_state, &args.old_state);
+	if (ret)
+		return ret;
+	return put_user(args.old_state,
+			&((struct iobmd_purgeable __user *)uarg)->old_state);
 }
 
 static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
@@ -190,6 +225,8 @@ static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 		return iobmd_ioctl_direction(bmd, cmd, uarg, usize);
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_GET_SEGMENTS))
 		return iobmd_ioctl_get_segments(file, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_SET_PURGEABLE))
+		return iobmd_ioctl_set_purgeable(bmd, uarg, usize);
 	return -ENOTTY;
 }
 
@@ -264,12 +301,17 @@ struct file *iobmd_buffer_file(struct iobmd *bmd)
 /*
  * Map the whole buffer into the caller, shared, read and write, and
  * populated now (also with mmap_on_fault): a task mapping is ready for
- * use, as in IOKit.
+ * use, as in IOKit. A pageable buffer's is not: populating would bring in
+ * every page, which is what a pageable buffer defers.
  */
 static unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
 {
+	unsigned long flags = MAP_SHARED;
+
+	if (!bmd->shmem)
+		flags |= MAP_POPULATE;
 	return vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_POPULATE, 0);
+		       flags, 0);
 }
 
 /**

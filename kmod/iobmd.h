@@ -53,5 +53,6 @@ int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n);
 int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n);
 int iobmd_prepare(struct iobmd *bmd, u32 direction);
 int iobmd_complete(struct iobmd *bmd, u32 direction);
+int iobmd_set_purgeable(struct iobmd *bmd, u32 new_state, u32 *old_state);
 
 #endif /* _IOBMD_H */

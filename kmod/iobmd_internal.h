@@ -5,6 +5,7 @@
 #ifndef _IOBMD_INTERNAL_H
 #define _IOBMD_INTERNAL_H
 
+#include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -71,6 +72,17 @@ struct vm_fault;
  * @owner_pid:  thread group id of the creating process (init pid
  *              namespace), for debugfs.
  * @owner_comm: its command name.
+ * @shmem:      a pageable buffer's memory (kmod/pageable.c), else NULL.
+ * @pin_pages:  a prepared pageable buffer's pages, held; else NULL.
+ * @pin_sgt:    those pages, DMA-mapped for @dev; else NULL. Under @lock.
+ * @pin_nents:  its DMA segments, else 0: written under @lock, read with
+ *              READ_ONCE() (debugfs, tracepoints).
+ * @pin_dir:    the DMA direction @pin_sgt is mapped for.
+ * @pin_mm:     the process whose pinned_vm the pins are charged to (a
+ *              prepare through the ioctl), or NULL.
+ * @purgeable_state: IOBMD_PURGEABLE_* of a purgeable buffer, else 0;
+ *              under @lock.
+ * @purgeable:  entry in the list of purgeable buffers (kmod/pageable.c).
  *
  * The other fields are set at create and not changed afterwards.
  */
@@ -101,6 +113,14 @@ struct iobmd {
 	struct list_head registry;
 	pid_t owner_pid;
 	char owner_comm[TASK_COMM_LEN];
+	struct file *shmem;
+	struct page **pin_pages;
+	struct sg_table *pin_sgt;
+	unsigned int pin_nents;
+	enum dma_data_direction pin_dir;
+	struct mm_struct *pin_mm;
+	u32 purgeable_state;
+	struct list_head purgeable;
 };
 
 /*
@@ -128,7 +148,7 @@ long iobmd_live_buffer_count(void);
 #endif
 
 /* registry.c: the rows of the per-kind, per-cache-mode figures. */
-enum { IOBMD_KIND_CONTIGUOUS, IOBMD_KIND_SG, IOBMD_KINDS };
+enum { IOBMD_KIND_CONTIGUOUS, IOBMD_KIND_SG, IOBMD_KIND_PAGEABLE, IOBMD_KINDS };
 enum { IOBMD_MODE_WB, IOBMD_MODE_UC, IOBMD_MODE_WC, IOBMD_MODES };
 
 /**
@@ -155,6 +175,7 @@ struct iobmd_registry_stats {
 	u64 kind_bytes[IOBMD_KINDS][IOBMD_MODES];
 };
 
+unsigned int iobmd_kind(const struct iobmd *bmd);
 int iobmd_registry_charge(u64 bytes);
 void iobmd_registry_uncharge(u64 bytes);
 void iobmd_registry_failed(int err);
@@ -176,24 +197,42 @@ size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
 			  struct iov_iter *iter);
 size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
 			    struct iov_iter *iter);
-void iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n);
-void iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src, size_t n);
+size_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n);
+size_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
+		     size_t n);
 size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
 			  const void __user *src, size_t n);
 size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
 			   size_t n);
 
+/* pageable.c */
+int iobmd_pageable_check(u32 options, struct mm_struct *task);
+int iobmd_pageable_alloc(struct iobmd *bmd);
+void iobmd_pageable_free(struct iobmd *bmd);
+struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index);
+int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
+			   struct mm_struct *mm);
+void iobmd_pageable_complete(struct iobmd *bmd, bool last);
+int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
+void iobmd_pageable_stats(u64 *volatile_bytes, u64 *purged_bytes);
+int iobmd_pageable_init(void);
+void iobmd_pageable_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+unsigned long iobmd_purge_volatile(unsigned long nr);
+#endif
+
 /* sg.c */
 int iobmd_sg_alloc(struct iobmd *bmd);
 void iobmd_sg_free(struct iobmd *bmd);
 vm_fault_t iobmd_sg_fault(struct vm_fault *vmf);
-void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
-		      u64 *length);
+void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
+		      dma_addr_t *address, u64 *length);
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 void iobmd_sg_sync(struct iobmd *bmd, bool for_device, u32 direction);
 unsigned int iobmd_segment_count(const struct iobmd *bmd);
 
 /* methods.c */
+int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm);
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n);
 ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		    loff_t *pos);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * iobmd tracepoints: the life of a buffer - create (and failed creates),
- * each user mapping, prepare and complete, and free - for trace-cmd, perf
+ * each user mapping, prepare and complete, purge, and free - for trace-cmd, perf
  * and bpftrace (events/iobmd/ in tracefs). A buffer is named by its id,
  * which counts up from 1 over the module's life.
  */
@@ -25,7 +25,7 @@ TRACE_EVENT(iobmd_create,
 			     __field(u64, physical_mask)
 			     __field(u32, options)
 			     __field(u32, segments)
-			     __field(bool, own_pages)
+			     __field(u8, memory)
 			     __field(bool, kernel_mapped)),
 	    TP_fast_assign(__entry->id = bmd->id;
 			   __entry->capacity = bmd->capacity;
@@ -34,13 +34,14 @@ TRACE_EVENT(iobmd_create,
 			   __entry->physical_mask = bmd->physical_mask;
 			   __entry->options = bmd->options;
 			   __entry->segments = iobmd_segment_count(bmd);
-			   __entry->own_pages = bmd->sgt;
+			   __entry->memory = bmd->shmem ? 2 : bmd->sgt ? 1 : 0;
 			   __entry->kernel_mapped = bmd->kernel_mapped;),
 	    TP_printk("id=%llu capacity=%llu alloc_size=%llu alignment=%llu physical_mask=%#llx options=%#x segments=%u memory=%s kernel_mapped=%d",
 		      __entry->id, __entry->capacity, __entry->alloc_size,
 		      __entry->alignment, __entry->physical_mask,
 		      __entry->options, __entry->segments,
-		      __entry->own_pages ? "pages" : "dma_alloc_attrs",
+		      __print_symbolic(__entry->memory, { 0, "dma_alloc_attrs" },
+				       { 1, "pages" }, { 2, "shmem" }),
 		      __entry->kernel_mapped)
 );
 
@@ -61,6 +62,19 @@ TRACE_EVENT(iobmd_create_error,
 	    TP_printk("capacity=%llu alignment=%llu physical_mask=%#llx options=%#x err=%d",
 		      __entry->capacity, __entry->alignment,
 		      __entry->physical_mask, __entry->options, __entry->err)
+);
+
+TRACE_EVENT(iobmd_purge,
+	    TP_PROTO(const struct iobmd *bmd, u64 bytes, bool by_shrinker),
+	    TP_ARGS(bmd, bytes, by_shrinker),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, bytes)
+			     __field(bool, by_shrinker)),
+	    TP_fast_assign(__entry->id = bmd->id;
+			   __entry->bytes = bytes;
+			   __entry->by_shrinker = by_shrinker;),
+	    TP_printk("id=%llu bytes=%llu by=%s", __entry->id, __entry->bytes,
+		      __entry->by_shrinker ? "shrinker" : "set_purgeable")
 );
 
 TRACE_EVENT(iobmd_free,

@@ -25,6 +25,12 @@ static int __init iobmd_init(void)
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
+	ret = iobmd_pageable_init();
+	if (ret) {
+		iobmd_dev_unregister();
+		iobmd_mask_devices_destroy();
+		return ret;
+	}
 	iobmd_debugfs_init();
 	return 0;
 }
@@ -36,6 +42,7 @@ static void __exit iobmd_exit(void)
 
 	iobmd_debugfs_exit();
 	iobmd_dev_unregister();
+	iobmd_pageable_exit();
 	/*
 	 * Buffer fds and mappings hold the module, and in-kernel users link
 	 * against it, so a buffer alive here was leaked by a caller.

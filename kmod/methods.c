@@ -52,7 +52,8 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
  * Context: process context, may sleep (takes the buffer's mutex).
  *
  * Return: the number of bytes copied, from 0 to @n; 0 also while the buffer
- * is prepared read-only (see iobmd_write_bytes()).
+ * is prepared read-only (see iobmd_write_bytes()); fewer also when a
+ * pageable buffer's page could not be brought in (no memory).
  */
 u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 {
@@ -63,7 +64,7 @@ u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 		n = 0;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	iobmd_copy_in(bmd, len, bytes, n);
+	n = iobmd_copy_in(bmd, len, bytes, n);
 	WRITE_ONCE(bmd->length, len + n);
 	mutex_unlock(&bmd->lock);
 	return n;
@@ -115,18 +116,18 @@ static bool iobmd_range_ok(struct iobmd *bmd, u64 offset, u64 n)
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
- * Return: 0 when all @n bytes were copied, or -EINVAL when
- * [@offset, @offset + @n) is not inside the length (nothing copied).
+ * Return: 0 when all @n bytes were copied, -EINVAL when
+ * [@offset, @offset + @n) is not inside the length (nothing copied), or
+ * -ENOMEM when a page of a pageable buffer could not be brought in (the
+ * bytes before it were copied).
  */
 int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n)
 {
 	int ret = -EINVAL;
 
 	mutex_lock(&bmd->lock);
-	if (iobmd_range_ok(bmd, offset, n)) {
-		iobmd_copy_out(bmd, offset, bytes, n);
-		ret = 0;
-	}
+	if (iobmd_range_ok(bmd, offset, n))
+		ret = iobmd_copy_out(bmd, offset, bytes, n) == n ? 0 : -ENOMEM;
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
@@ -146,20 +147,20 @@ EXPORT_SYMBOL_GPL(iobmd_read_bytes);
  * Context: process context, may sleep (takes the buffer's mutex).
  *
  * Return: 0 when all @n bytes were copied, -EINVAL when the range is not
- * inside the length, or -EBUSY when the buffer is prepared read-only.
- * Nothing is copied on error. XNU returns 0 bytes for both.
+ * inside the length, or -EBUSY when the buffer is prepared read-only:
+ * nothing is copied then, where XNU returns 0 bytes. -ENOMEM when a page
+ * of a pageable buffer could not be brought in (the bytes before it were
+ * copied).
  */
 int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
 {
 	int ret = -EINVAL;
 
 	mutex_lock(&bmd->lock);
-	if (bmd->prepared_read_only) {
+	if (bmd->prepared_read_only)
 		ret = -EBUSY;
-	} else if (iobmd_range_ok(bmd, offset, n)) {
-		iobmd_copy_in(bmd, offset, bytes, n);
-		ret = 0;
-	}
+	else if (iobmd_range_ok(bmd, offset, n))
+		ret = iobmd_copy_in(bmd, offset, bytes, n) == n ? 0 : -ENOMEM;
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
@@ -187,12 +188,33 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  * the buffer is read-only for iobmd_write_bytes() until the last complete,
  * as XNU does.
  *
- * Context: process context, may sleep (takes the buffer's mutex).
+ * A pageable buffer (kIOMemoryPageable) is not wired: the first prepare
+ * brings its pages in, pins them and DMA-maps them for @direction
+ * (bounced by swiotlb where they lie above the physical mask); nested
+ * prepares must fit that mapping. Only then does it have segments.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex; the first
+ * prepare of a pageable buffer allocates and may read from swap).
  *
  * Return: 0, -EINVAL for a direction above InOut, or -EOVERFLOW when the
- * count would overflow.
+ * count would overflow. For a pageable buffer also -ENOMEM (no memory for
+ * its pages), -EIO (a page could not be read back, or the DMA mapping
+ * failed) and -EBUSY (a nested prepare for In of a buffer prepared for Out
+ * only, or the reverse); XNU's kIOReturnNoResources and
+ * kIOReturnNotWritable.
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
+{
+	return iobmd_prepare_for(bmd, direction, NULL);
+}
+EXPORT_SYMBOL_GPL(iobmd_prepare);
+
+/*
+ * iobmd_prepare(), charging the pins of a pageable buffer to @mm's
+ * pinned_vm (VmPin), bounded by RLIMIT_MEMLOCK unless CAP_IPC_LOCK: -ENOMEM
+ * beyond it. The ioctl passes the caller's mm.
+ */
+int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm)
 {
 	int ret = 0;
 	u32 dir;
@@ -201,9 +223,11 @@ int iobmd_prepare(struct iobmd *bmd, u32 direction)
 		return -EINVAL;
 	mutex_lock(&bmd->lock);
 	dir = iobmd_prepare_direction(bmd, direction);
-	if (bmd->prepare_count == UINT_MAX) {
+	if (bmd->prepare_count == UINT_MAX)
 		ret = -EOVERFLOW;
-	} else {
+	else if (bmd->shmem)
+		ret = iobmd_pageable_prepare(bmd, dir, mm);
+	if (!ret) {
 		if (bmd->sgt)
 			iobmd_sg_sync(bmd, true, dir);
 		/* As XNU: the first prepare decides, the last complete ends. */
@@ -215,7 +239,6 @@ int iobmd_prepare(struct iobmd *bmd, u32 direction)
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(iobmd_prepare);
 
 /**
  * iobmd_complete() - the device is done with the buffer
@@ -224,7 +247,8 @@ EXPORT_SYMBOL_GPL(iobmd_prepare);
  *
  * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(),
  * handing a streaming mapping back to the CPU with
- * dma_sync_sgtable_for_cpu(). The last complete ends the read-only state.
+ * dma_sync_sgtable_for_cpu(). The last complete ends the read-only state,
+ * and unmaps and unpins a pageable buffer.
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
@@ -242,6 +266,8 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 	dir = iobmd_prepare_direction(bmd, direction);
 	if (!bmd->prepare_count)
 		ret = -EINVAL;
+	else if (bmd->shmem)
+		iobmd_pageable_complete(bmd, bmd->prepare_count == 1);
 	else if (bmd->sgt)
 		iobmd_sg_sync(bmd, false, dir);
 	if (!ret && !--bmd->prepare_count)

@@ -99,11 +99,21 @@ void iobmd_registry_failed(int err)
 	mutex_unlock(&iobmd_registry_lock);
 }
 
+/* A buffer's kind, IOBMD_KIND_*: what backs it. */
+unsigned int iobmd_kind(const struct iobmd *bmd)
+{
+	if (bmd->shmem)
+		return IOBMD_KIND_PAGEABLE;
+	if (iobmd_is_contiguous(bmd))
+		return IOBMD_KIND_CONTIGUOUS;
+	return IOBMD_KIND_SG;
+}
+
 /* Which row of the per-kind and per-mode figures a buffer counts in. */
 static void iobmd_registry_slot(const struct iobmd *bmd, unsigned int *kind,
 				unsigned int *mode)
 {
-	*kind = iobmd_is_contiguous(bmd) ? IOBMD_KIND_CONTIGUOUS : IOBMD_KIND_SG;
+	*kind = iobmd_kind(bmd);
 	switch (iobmd_cache_mode(bmd)) {
 	case IOBMD_MAP_INHIBIT_CACHE:
 		*mode = IOBMD_MODE_UC;

@@ -273,7 +273,8 @@ void iobmd_sg_free(struct iobmd *bmd)
 
 /**
  * iobmd_sg_segment() - the merged segment holding an offset
- * @bmd:     a scatter-gather buffer.
+ * @sgt:     a DMA-mapped table of a buffer's pages.
+ * @physical: walk the CPU (physical) runs instead of the DMA segments.
  * @offset:  byte offset, below the length.
  * @address: out: DMA address of byte @offset, or with kIOMemoryMapperNone
  *           its CPU physical address.
@@ -285,18 +286,17 @@ void iobmd_sg_free(struct iobmd *bmd)
  *
  * Context: any context.
  */
-void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
-		      u64 *length)
+void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
+		      dma_addr_t *address, u64 *length)
 {
-	bool physical = bmd->options & IOBMD_MEMORY_MAPPER_NONE;
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_sg(bmd->sgt, sg, i) {
+	for_each_sgtable_sg(sgt, sg, i) {
 		u64 len = physical ? sg->length : sg_dma_len(sg);
 
 		/* The DMA list ends before the CPU list when it merged. */
-		if (!physical && i >= bmd->sgt->nents)
+		if (!physical && i >= sgt->nents)
 			break;
 		if (offset < len) {
 			*address = (physical ? sg_phys(sg) :
@@ -316,6 +316,8 @@ void iobmd_sg_segment(struct iobmd *bmd, u64 offset, dma_addr_t *address,
  */
 unsigned int iobmd_segment_count(const struct iobmd *bmd)
 {
+	if (bmd->shmem)
+		return READ_ONCE(bmd->pin_nents);
 	if (!bmd->sgt)
 		return 1;
 	if (bmd->options & IOBMD_MEMORY_MAPPER_NONE)

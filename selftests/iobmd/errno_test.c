@@ -192,16 +192,57 @@ FIXTURE_VARIANT_ADD(create_errno, cache_mode_0xf00) {
 	.err = EINVAL,
 };
 
-FIXTURE_VARIANT_ADD(create_errno, pageable) {
+FIXTURE_VARIANT_ADD(create_errno, pageable_contiguous) {
 	.capacity = PAGE,
-	.options = IOBMD_MEMORY_PAGEABLE,
-	.err = EOPNOTSUPP,
+	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
+	.err = EINVAL,
 };
 
-FIXTURE_VARIANT_ADD(create_errno, pageable_purgeable) {
+FIXTURE_VARIANT_ADD(create_errno, pageable_host_contiguous) {
 	.capacity = PAGE,
-	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PURGEABLE,
-	.err = EOPNOTSUPP,
+	.options = IOBMD_MEMORY_PAGEABLE |
+		   IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, pageable_aligned_64k) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE,
+	.alignment = 1 << 16,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, pageable_mask_aligned_64k) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE,
+	.physical_mask = 0xffff0000,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, pageable_mapper_none) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_MAPPER_NONE,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, pageable_kernel_user_shared) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_KERNEL_USER_SHARED,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, pageable_write_combine) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MAP_WRITE_COMBINE_CACHE,
+	.flags = IOBMD_CREATE_MAP_TASK,
+	.err = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(create_errno, purgeable_inhibit) {
+	.capacity = PAGE,
+	.options = IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PURGEABLE |
+		   IOBMD_MAP_INHIBIT_CACHE,
+	.err = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(create_errno, clear_encrypt) {

@@ -99,12 +99,17 @@
  *   @flags, @options or @__reserved has a bit iobmd does not know; @fd or
  *   @address is not 0; a direction above IOBMD_DIRECTION_INOUT;
  *   IOBMD_MEMORY_PURGEABLE without IOBMD_MEMORY_PAGEABLE; a cache mode
- *   value other than the five listed;
+ *   value other than the five listed; IOBMD_MEMORY_PAGEABLE with a
+ *   contiguous buffer (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS or
+ *   _HOST_PHYSICALLY_CONTIGUOUS, an alignment or a @physical_mask
+ *   alignment above a page), with IOBMD_MEMORY_MAPPER_NONE, with
+ *   IOBMD_MEMORY_KERNEL_USER_SHARED or with a cache mode other than
+ *   default and copyback;
  *   the struct is smaller than its first version (32 bytes).
  * * E2BIG - the struct is larger than the kernel's and the extra bytes are
  *   not zero.
  * * EOPNOTSUPP - a known IOKit option this version does not provide yet:
- *   IOBMD_MEMORY_PAGEABLE, IOBMD_MEMORY_CLEAR_ENCRYPT,
+ *   IOBMD_MEMORY_CLEAR_ENCRYPT,
  *   IOBMD_MEMORY_USE_RESERVE, IOBMD_MAP_WRITE_THRU_CACHE, and
  *   IOBMD_MAP_WRITE_COMBINE_CACHE when the CPU has no PAT. Never silently
  *   downgraded. Also a @physical_mask whose highest address is below what
@@ -178,6 +183,12 @@ struct iobmd_create {
  *              The field read 0 before version 1 of this header.
  * @physical_mask: (since version 1, 64 bytes) the DMA mask the buffer was
  *              allocated under, 2^n - 1: its highest possible address.
+ * @purgeable_state: (since version 2, 72 bytes) IOBMD_PURGEABLE_NON_VOLATILE,
+ *              _VOLATILE or _EMPTY for a purgeable buffer (Empty: its
+ *              contents were discarded), 0 for any other buffer.
+ * @prepare_count: (since version 2) prepare() calls not yet completed; a
+ *              pageable buffer is pinned and has DMA segments while it is
+ *              not 0.
  *
  * Context: may sleep.
  *
@@ -196,6 +207,8 @@ struct iobmd_info {
 	__u32 cache_mode;
 	__u32 flags;
 	__u64 physical_mask;
+	__u32 purgeable_state;
+	__u32 prepare_count;
 };
 
 /* Flags of struct iobmd_info. */
@@ -203,6 +216,7 @@ struct iobmd_info {
 
 #define IOBMD_INFO_SIZE_VER0			56
 #define IOBMD_INFO_SIZE_VER1			64
+#define IOBMD_INFO_SIZE_VER2			72
 
 /**
  * struct iobmd_length - IOBMD_IOC_SET_LENGTH on a buffer fd
@@ -256,11 +270,24 @@ struct iobmd_append {
  * for pwrite(2) and IOBMD_IOC_APPEND (EBUSY) until the last complete, as
  * XNU's kIOMemoryPreparedReadOnly.
  *
- * Context: may sleep; takes the buffer's mutex.
+ * A pageable buffer (IOBMD_MEMORY_PAGEABLE) is backed by swappable shared
+ * memory. Its first prepare brings every page in, pins it and DMA-maps the
+ * buffer for the direction asked for (Out: the device only reads); pages
+ * above the buffer's physical mask are bounced by the DMA API (swiotlb).
+ * The pinned pages are charged to the preparing process's locked memory
+ * (VmPin in /proc/pid/status, RLIMIT_MEMLOCK unless CAP_IPC_LOCK), as
+ * RDMA memory registration does. The last complete unmaps and unpins.
+ *
+ * Context: may sleep; takes the buffer's mutex; a first prepare of a
+ * pageable buffer allocates and may read pages back from swap.
  *
  * Return: 0, or -1 with errno EINVAL (a direction above INOUT, a non-zero
  * @__reserved, a COMPLETE without a PREPARE, a struct shorter than 8
- * bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT.
+ * bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT; for a
+ * pageable buffer's first prepare also ENOMEM (no memory for the pages,
+ * or RLIMIT_MEMLOCK reached), EIO (a page could not be read back from
+ * swap, or the DMA mapping failed), and EBUSY for a prepare that needs
+ * the device to write (In) while the buffer is prepared for Out only.
  */
 struct iobmd_direction {
 	__u32 direction;
@@ -294,13 +321,53 @@ struct iobmd_segment {
  *
  * Return: 0, or -1 with errno EINVAL (@offset at or past the length, @count
  * 0, @__reserved not 0, struct shorter than 24 bytes), EPERM (the fd's
- * creator lacked CAP_SYS_ADMIN), E2BIG or EFAULT.
+ * creator lacked CAP_SYS_ADMIN), ENXIO (a pageable buffer that is not
+ * prepared: it has no DMA segments; XNU panics there), E2BIG or EFAULT.
  */
 struct iobmd_segments {
 	__u64 offset;
 	__u64 segments;
 	__u32 count;
 	__u32 __reserved;
+};
+
+/* Purgeable states, IOKit's kIOMemoryPurgeable* values. */
+#define IOBMD_PURGEABLE_KEEP_CURRENT		1
+#define IOBMD_PURGEABLE_NON_VOLATILE		2
+#define IOBMD_PURGEABLE_VOLATILE		3
+#define IOBMD_PURGEABLE_EMPTY			4
+
+/**
+ * struct iobmd_purgeable - IOBMD_IOC_SET_PURGEABLE on a buffer fd
+ * @new_state: in: IOBMD_PURGEABLE_KEEP_CURRENT (only read the state),
+ *             _NON_VOLATILE (keep the contents), _VOLATILE (the system
+ *             may discard them under memory pressure) or _EMPTY (discard
+ *             them now).
+ * @old_state: in: must be 0. out: the state before the call:
+ *             IOBMD_PURGEABLE_NON_VOLATILE, _VOLATILE or _EMPTY. Empty
+ *             means the contents were discarded, by an earlier Empty or by
+ *             the shrinker while the buffer was volatile; the buffer then
+ *             reads as zeros.
+ *
+ * Mirrors IOMemoryDescriptor::setPurgeable(newState, &oldState), for a
+ * buffer created with IOBMD_MEMORY_PAGEABLE | IOBMD_MEMORY_PURGEABLE.
+ * Volatile after Empty stays Empty; NonVolatile makes the buffer keep its
+ * (zero) contents again and reports Empty once, as i915's madvise reports
+ * retained = 0. A prepared buffer is never discarded by the shrinker.
+ * After a discard, the pages are returned to the system at once; an
+ * existing mapping stays valid and reads zero-filled pages, as after
+ * MADV_DONTNEED of a shared memory mapping.
+ *
+ * Context: may sleep; takes the buffer's mutex; Empty frees the pages.
+ *
+ * Return: 0, or -1 with errno EINVAL (@new_state not 1-4, @old_state not
+ * 0, a struct shorter than 8 bytes), EOPNOTSUPP (the buffer is not
+ * purgeable), EBUSY (Empty asked for a prepared buffer), E2BIG or EFAULT.
+ * XNU returns kIOReturnBadArgument and kIOReturnUnsupported there.
+ */
+struct iobmd_purgeable {
+	__u32 new_state;
+	__u32 old_state;
 };
 
 #define IOBMD_IOC_CREATE	_IOWR(IOBMD_IOC_MAGIC, 0x00, struct iobmd_create)
@@ -311,5 +378,6 @@ struct iobmd_segments {
 #define IOBMD_IOC_PREPARE	_IOW(IOBMD_IOC_MAGIC, 0x05, struct iobmd_direction)
 #define IOBMD_IOC_COMPLETE	_IOW(IOBMD_IOC_MAGIC, 0x06, struct iobmd_direction)
 #define IOBMD_IOC_GET_SEGMENTS	_IOWR(IOBMD_IOC_MAGIC, 0x07, struct iobmd_segments)
+#define IOBMD_IOC_SET_PURGEABLE	_IOWR(IOBMD_IOC_MAGIC, 0x08, struct iobmd_purgeable)
 
 #endif /* _UAPI_LINUX_IOBMD_H */

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pageable buffers (kIOMemoryPageable): backed by shmem, populated as they
+ * are touched, pinned and DMA-mapped only between prepare and complete
+ * (seen in VmPin and the segments), and swapped out by memory.reclaim in
+ * a memory cgroup when not prepared, but not while prepared.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include "../kselftest_harness.h"
+#include "iobmd_helpers.h"
+
+#define SIZE (4UL << 20)
+#define PAGES (SIZE / PAGE)
+#define PAGEABLE (IOBMD_DIRECTION_INOUT | IOBMD_MEMORY_PAGEABLE)
+
+/* VmPin of this process, in kB; -1 when it cannot be read. */
+static long vm_pin_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Pages of [p, p + len) resident (page cache or swap cache). */
+static long resident(void *p, size_t len)
+{
+	unsigned char vec[SIZE / PAGE * 4];
+	long n = 0;
+	size_t i;
+
+	if (len / PAGE > sizeof(vec) || mincore(p, len, vec))
+		return -1;
+	for (i = 0; i < len / PAGE; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+static int direction_ioctl(int fd, unsigned long cmd, __u32 dir)
+{
+	struct iobmd_direction d = { .direction = dir };
+
+	return ioctl(fd, cmd, &d) ? -errno : 0;
+}
+
+static int prepare(int fd, __u32 dir)
+{
+	return direction_ioctl(fd, IOBMD_IOC_PREPARE, dir);
+}
+
+static int complete(int fd, __u32 dir)
+{
+	return direction_ioctl(fd, IOBMD_IOC_COMPLETE, dir);
+}
+
+/* The first segment's address and the count, or -errno. */
+static int first_segment(int fd, struct iobmd_segment *seg)
+{
+	struct iobmd_segments s = {
+		.segments = (uintptr_t)seg,
+		.count = 1,
+	};
+
+	return ioctl(fd, IOBMD_IOC_GET_SEGMENTS, &s) ? -errno : (int)s.count;
+}
+
+static void fill(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 31 + seed + i / PAGE);
+}
+
+static int check(const unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 31 + seed + i / PAGE))
+			return -1;
+	return 0;
+}
+
+FIXTURE(pageable) {
+	int dev;
+	struct iobmd_create c;
+	unsigned char *map;
+};
+
+FIXTURE_SETUP(pageable)
+{
+	self->dev = iobmd_open();
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, iobmd_create(self->dev, SIZE, PAGEABLE,
+				  IOBMD_CREATE_MAP_TASK, &self->c));
+	self->map = (unsigned char *)(uintptr_t)self->c.address;
+}
+
+FIXTURE_TEARDOWN(pageable)
+{
+	munmap(self->map, SIZE);
+	close(self->c.fd);
+	close(self->dev);
+}
+
+/* Nothing is allocated, pinned or DMA-mapped until used. */
+TEST_F(pageable, lazy_and_unpinned)
+{
+	struct iobmd_segment seg;
+	struct iobmd_info info;
+
+	EXPECT_EQ(0, resident(self->map, SIZE));
+	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
+	EXPECT_EQ(0, info.segments);
+	EXPECT_EQ(0, info.dma_addr);
+	EXPECT_EQ(0, info.prepare_count);
+	EXPECT_EQ(0, info.purgeable_state);
+	EXPECT_EQ(-ENXIO, first_segment(self->c.fd, &seg));
+	EXPECT_EQ(0, vm_pin_kb());
+
+	fill(self->map, SIZE, 1);
+	EXPECT_EQ(PAGES, resident(self->map, SIZE));
+	EXPECT_EQ(0, vm_pin_kb());
+}
+
+/* Pinned, with segments, exactly from the first prepare to the last complete. */
+TEST_F(pageable, pinned_between_prepare_and_complete)
+{
+	__u64 total, highest;
+	struct iobmd_segment seg;
+	struct iobmd_info info;
+
+	fill(self->map, SIZE, 2);
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(SIZE / 1024, vm_pin_kb());
+	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
+	EXPECT_EQ(1, info.prepare_count);
+	EXPECT_LT(0, info.segments);
+	EXPECT_NE(0, info.dma_addr);
+	EXPECT_EQ(info.segments, iobmd_walk_segments(self->c.fd, &total,
+						     &highest));
+	EXPECT_EQ(SIZE, total);
+
+	/* Nested: still pinned once. */
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(SIZE / 1024, vm_pin_kb());
+	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(SIZE / 1024, vm_pin_kb());
+	EXPECT_EQ(1, first_segment(self->c.fd, &seg));
+
+	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(0, vm_pin_kb());
+	EXPECT_EQ(-ENXIO, first_segment(self->c.fd, &seg));
+	EXPECT_EQ(-EINVAL, complete(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(0, check(self->map, SIZE, 2));
+}
+
+/* Contents written through every path read back through every path. */
+TEST_F(pageable, contents_through_every_path)
+{
+	static unsigned char buf[SIZE];
+
+	fill(buf, SIZE, 3);
+	ASSERT_EQ(SIZE, pwrite(self->c.fd, buf, SIZE, 0));
+	EXPECT_EQ(0, check(self->map, SIZE, 3));
+	fill(self->map, SIZE, 4);
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_OUT));
+	/* Prepared for Out: the device only reads, so no pwrite. */
+	EXPECT_EQ(-1, pwrite(self->c.fd, buf, 1, 0));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_OUT));
+	memset(buf, 0, SIZE);
+	ASSERT_EQ(SIZE, pread(self->c.fd, buf, SIZE, 0));
+	EXPECT_EQ(0, check(buf, SIZE, 4));
+}
+
+/* A mapping for Out cannot serve In, nor the reverse: EBUSY. */
+TEST_F(pageable, nested_prepare_must_fit)
+{
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(-EBUSY, prepare(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(-EBUSY, prepare(self->c.fd, IOBMD_DIRECTION_INOUT));
+	EXPECT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_OUT));
+	/* InOut maps both ways: anything nests. */
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_INOUT));
+	EXPECT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_INOUT));
+	EXPECT_EQ(0, vm_pin_kb());
+}
+
+/* Drop a capability from this process's effective set. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Pins count against RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOMEM. */
+TEST_F(pageable, memlock_limit)
+{
+	struct rlimit small = { 64 << 10, 64 << 10 };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (drop_cap(CAP_IPC_LOCK) || setrlimit(RLIMIT_MEMLOCK, &small))
+			_exit(2);
+		if (prepare(self->c.fd, IOBMD_DIRECTION_IN) != -ENOMEM)
+			_exit(3);
+		if (vm_pin_kb() != 0)
+			_exit(4);
+		/* Nothing was prepared: nothing to complete. */
+		_exit(complete(self->c.fd, IOBMD_DIRECTION_IN) == -EINVAL ?
+		      0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+#define CGROUP "/sys/fs/cgroup"
+#define TEST_CG CGROUP "/iobmd_pageable"
+#define SWAP_DEV "/dev/ram1"
+#define SWAP_ON "grep -q " SWAP_DEV " /proc/swaps || " \
+	"{ mkswap " SWAP_DEV " && swapon " SWAP_DEV "; } >/dev/null"
+
+/*
+ * Memory pressure confined to a memory cgroup: swap on a brd RAM disk,
+ * cgroup v2 with the memory controller, and this test's cgroup. Returns
+ * NULL when ready, else why not.
+ */
+static const char *pressure_setup(void)
+{
+	if (access(CGROUP "/cgroup.controllers", F_OK) &&
+	    system("mount -t cgroup2 none " CGROUP))
+		return "no cgroup2";
+	if (iobmd_write_file(CGROUP "/cgroup.subtree_control", "+memory"))
+		return "no memory controller";
+	if (mkdir(TEST_CG, 0755) && errno != EEXIST)
+		return "cannot make a cgroup";
+	if (access(TEST_CG "/memory.reclaim", W_OK))
+		return "no memory.reclaim";
+	if (system(SWAP_ON))
+		return "no swap on " SWAP_DEV;
+	return NULL;
+}
+
+/* Ask the cgroup to give back 64 MiB: EAGAIN when it had less, fine. */
+static void press(void)
+{
+	iobmd_write_file(TEST_CG "/memory.reclaim", "64M");
+}
+
+/*
+ * memory.reclaim in the buffer's memory cgroup swaps a pageable buffer
+ * out when it is not prepared, and cannot while it is: the pages stay
+ * resident at the same DMA addresses. The contents survive both.
+ */
+TEST_F(pageable, swapped_out_unless_prepared)
+{
+	struct iobmd_segment before, after;
+	const char *why = pressure_setup();
+	char pid[16];
+	long out;
+
+	if (why)
+		SKIP(return, "%s", why);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, iobmd_write_file(TEST_CG "/cgroup.procs", pid));
+
+	/* Charged to this cgroup as it is touched. */
+	fill(self->map, SIZE, 5);
+	ASSERT_EQ(PAGES, resident(self->map, SIZE));
+	press();
+	out = PAGES - resident(self->map, SIZE);
+	TH_LOG("not prepared: %ld of %lu pages swapped out", out, PAGES);
+	EXPECT_LT(PAGES / 2, out);
+	EXPECT_EQ(0, check(self->map, SIZE, 5));
+
+	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_INOUT));
+	ASSERT_EQ(1, first_segment(self->c.fd, &before));
+	press();
+	EXPECT_EQ(PAGES, resident(self->map, SIZE));
+	ASSERT_EQ(1, first_segment(self->c.fd, &after));
+	EXPECT_EQ(before.address, after.address);
+	EXPECT_EQ(0, check(self->map, SIZE, 5));
+	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_INOUT));
+
+	ASSERT_EQ(0, iobmd_write_file(CGROUP "/cgroup.procs", pid));
+}
+
+TEST_HARNESS_MAIN
