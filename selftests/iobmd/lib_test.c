@@ -543,8 +543,9 @@ TEST_F(lib, create_errors)
 	EXPECT_EQ(-EINVAL, ret);
 	ret = libiobmd_in_task_with_options(dev, opt, PAGE, 0, 0x80, NULL);
 	EXPECT_EQ(-EINVAL, ret);
-	ret = libiobmd_in_task_with_options(dev, IOBMD_MEMORY_PAGEABLE, PAGE,
-					    0, LIBIOBMD_MAP_TASK, &mapped);
+	ret = libiobmd_in_task_with_options(dev, IOBMD_MEMORY_CLEAR_ENCRYPT,
+					    PAGE, 0, LIBIOBMD_MAP_TASK,
+					    &mapped);
 	EXPECT_EQ(-EOPNOTSUPP, ret);
 	EXPECT_EQ(NULL, mapped);
 	/* A mask below what x86 can allocate (ZONE_DMA, 16 MiB). */
@@ -620,6 +621,59 @@ TEST(open_release)
 	EXPECT_EQ(0, libiobmd_release(buf));
 	EXPECT_EQ(0, libiobmd_release(dev));
 	EXPECT_EQ(-EBADF, libiobmd_release(dev));
+}
+
+/*
+ * Pageable and purgeable through the library: segments only while
+ * prepared, the old states of set_purgeable, and its errors.
+ */
+TEST(pageable_purgeable)
+{
+	const __u32 options = IOBMD_DIRECTION_INOUT | IOBMD_MEMORY_PAGEABLE |
+			      IOBMD_MEMORY_PURGEABLE;
+	unsigned long address, length;
+	unsigned char *map = NULL;
+	__u32 old = 0;
+	int dev, buf, wired;
+
+	dev = libiobmd_open();
+	ASSERT_LE(0, dev);
+	buf = libiobmd_in_task_with_options(dev, options, 4 * PAGE, 0,
+					    LIBIOBMD_MAP_TASK, (void **)&map);
+	ASSERT_LE(0, buf);
+	memset(map, 0x3c, 4 * PAGE);
+	EXPECT_EQ(-ENXIO, libiobmd_get_physical_segment(buf, 0, &address,
+							&length));
+	ASSERT_EQ(0, libiobmd_prepare(buf, IOBMD_DIRECTION_OUT));
+	EXPECT_EQ(0, libiobmd_get_physical_segment(buf, 0, &address,
+						   &length));
+	EXPECT_EQ(-EBUSY, libiobmd_prepare(buf, IOBMD_DIRECTION_IN));
+	EXPECT_EQ(-EBUSY, libiobmd_set_purgeable(buf, IOBMD_PURGEABLE_EMPTY,
+						 &old));
+	ASSERT_EQ(0, libiobmd_complete(buf, IOBMD_DIRECTION_OUT));
+
+	EXPECT_EQ(0, libiobmd_set_purgeable(buf, IOBMD_PURGEABLE_VOLATILE,
+					    &old));
+	EXPECT_EQ(IOBMD_PURGEABLE_NON_VOLATILE, old);
+	EXPECT_EQ(0, libiobmd_set_purgeable(buf, IOBMD_PURGEABLE_EMPTY, NULL));
+	EXPECT_EQ(0, map[0]);
+	EXPECT_EQ(0, libiobmd_set_purgeable(buf,
+					    IOBMD_PURGEABLE_NON_VOLATILE,
+					    &old));
+	EXPECT_EQ(IOBMD_PURGEABLE_EMPTY, old);
+	EXPECT_EQ(-EINVAL, libiobmd_set_purgeable(buf, 0, &old));
+	EXPECT_EQ(-EINVAL, libiobmd_set_purgeable(buf, 5, &old));
+
+	wired = libiobmd_in_task_with_options(dev, 0, PAGE, 0, 0, NULL);
+	ASSERT_LE(0, wired);
+	EXPECT_EQ(-EOPNOTSUPP,
+		  libiobmd_set_purgeable(wired, IOBMD_PURGEABLE_VOLATILE,
+					 &old));
+	EXPECT_EQ(-EBADF, libiobmd_set_purgeable(-1, 1, &old));
+	EXPECT_EQ(0, libiobmd_unmap(map, 4 * PAGE));
+	EXPECT_EQ(0, libiobmd_release(wired));
+	EXPECT_EQ(0, libiobmd_release(buf));
+	EXPECT_EQ(0, libiobmd_release(dev));
 }
 
 TEST_HARNESS_MAIN

@@ -371,6 +371,18 @@ int libiobmd_complete(int buf, uint32_t direction)
 }
 
 LIBIOBMD_EXPORT
+int libiobmd_set_purgeable(int buf, uint32_t new_state, uint32_t *old_state)
+{
+	struct iobmd_purgeable p = { .new_state = new_state };
+
+	if (ioctl(buf, IOBMD_IOC_SET_PURGEABLE, &p))
+		return -errno;
+	if (old_state)
+		*old_state = p.old_state;
+	return 0;
+}
+
+LIBIOBMD_EXPORT
 int libiobmd_get_segments(int buf, uint64_t offset,
 			  struct iobmd_segment *segments, uint32_t count)
 {

@@ -375,9 +375,16 @@ int libiobmd_set_direction(int buf, uint32_t direction);
  *
  * Context: may sleep (takes the buffer's mutex, syncs caches); thread-safe.
  *
+ * A pageable buffer's first prepare brings its pages in, pins them
+ * (counted in the caller's VmPin against RLIMIT_MEMLOCK unless
+ * CAP_IPC_LOCK) and DMA-maps them; only then does it have segments.
+ *
  * Return: 0, or a negative errno: -EINVAL for a direction above
  * IOBMD_DIRECTION_INOUT, -EOVERFLOW when the prepare count is at its
- * limit (UINT_MAX), -EBADF, -ENOTTY.
+ * limit (UINT_MAX), -EBADF, -ENOTTY; for a pageable buffer also -ENOMEM
+ * (no memory, or RLIMIT_MEMLOCK), -EIO (a page could not be read back or
+ * DMA-mapped) and -EBUSY (a nested prepare the first one's mapping does
+ * not allow: In after Out, or Out after In).
  */
 int libiobmd_prepare(int buf, uint32_t direction);
 
@@ -387,7 +394,8 @@ int libiobmd_prepare(int buf, uint32_t direction);
  * @direction: as given to libiobmd_prepare().
  *
  * Mirrors IOMemoryDescriptor::complete(direction); IOBMD_IOC_COMPLETE.
- * Undoes one libiobmd_prepare(); the last one ends the read-only state.
+ * Undoes one libiobmd_prepare(); the last one ends the read-only state,
+ * and unpins a pageable buffer.
  *
  * Context: may sleep (takes the buffer's mutex, syncs caches); thread-safe.
  *
@@ -415,7 +423,8 @@ int libiobmd_complete(int buf, uint32_t direction);
  * Return: 0, or a negative errno: -EINVAL when @address is NULL or
  * @offset is at or past the length (XNU returns address 0 there); -EPERM
  * when the buffer was created without CAP_SYS_ADMIN (addresses are hidden,
- * as in /proc/pid/pagemap); -EBADF, -ENOTTY.
+ * as in /proc/pid/pagemap); -ENXIO for a pageable buffer that is not
+ * prepared (XNU panics); -EBADF, -ENOTTY.
  */
 int libiobmd_get_physical_segment(int buf, uint64_t offset,
 				  uint64_t *address, uint64_t *length);
@@ -442,6 +451,30 @@ int libiobmd_get_physical_segment(int buf, uint64_t offset,
  */
 int libiobmd_get_segments(int buf, uint64_t offset,
 			  struct iobmd_segment *segments, uint32_t count);
+
+/**
+ * libiobmd_set_purgeable() - change the purgeable state of a buffer
+ * @buf:       a buffer fd, created with IOBMD_MEMORY_PAGEABLE |
+ *             IOBMD_MEMORY_PURGEABLE.
+ * @new_state: IOBMD_PURGEABLE_KEEP_CURRENT (only read), _NON_VOLATILE,
+ *             _VOLATILE (the system may discard the contents under memory
+ *             pressure) or _EMPTY (discard them now).
+ * @old_state: out, may be NULL: the state before, _NON_VOLATILE,
+ *             _VOLATILE or _EMPTY (the contents were discarded; the
+ *             buffer reads as zeros).
+ *
+ * Mirrors IOMemoryDescriptor::setPurgeable(newState, &oldState);
+ * IOBMD_IOC_SET_PURGEABLE. Volatile after Empty stays Empty; a prepared
+ * buffer is never discarded.
+ *
+ * Context: may sleep (takes the buffer's mutex; Empty frees the pages);
+ * thread-safe.
+ *
+ * Return: 0, or a negative errno: -EINVAL for a @new_state outside 1-4;
+ * -EOPNOTSUPP when the buffer is not purgeable; -EBUSY for Empty while
+ * the buffer is prepared; -EBADF, -ENOTTY.
+ */
+int libiobmd_set_purgeable(int buf, uint32_t new_state, uint32_t *old_state);
 
 /**
  * libiobmd_map() - map part of a buffer into the caller
