@@ -112,10 +112,9 @@ static void iobmd_free(struct kref *ref)
 /**
  * iobmd_live_buffer_count() - buffers allocated and not yet freed
  *
- * For the KUnit suites only: without CONFIG_KUNIT (distribution kernels)
- * nothing calls it.
- *
- * Context: may sleep (takes the registry's mutex).
+ * Context: may sleep (takes the registry's mutex). Built for the KUnit
+ * suites only: without CONFIG_KUNIT (distribution kernels) nothing calls
+ * it.
  *
  * Return: the number of live buffers, module-wide.
  */
