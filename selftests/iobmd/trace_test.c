@@ -2,7 +2,8 @@
 /*
  * iobmd's tracepoints, through tracefs as trace-cmd or perf would use
  * them: enable events/iobmd, drive a buffer through its life, and find
- * each event, with the buffer's id and fields, in order, in the trace.
+ * each event, with the buffer's id and fields, in order, in the trace;
+ * and the purges of a purgeable buffer.
  */
 #include <sys/mman.h>
 
@@ -135,6 +136,60 @@ TEST(events_follow_a_buffer)
 	snprintf(fields, sizeof(fields), "id=%llu capacity=12345", id);
 	free_ev = find_event(comp, "iobmd_free", fields);
 	EXPECT_NE(NULL, free_ev) TH_LOG("trace:\n%s", trace);
+	free(trace);
+}
+
+/*
+ * A pageable purgeable buffer: created with memory=shmem, and purged
+ * twice - by set_purgeable(Empty) with the bytes it held, and by the
+ * shrinker (drop_caches) once volatile.
+ */
+TEST(purge_events)
+{
+	struct iobmd_purgeable empty = { .new_state = IOBMD_PURGEABLE_EMPTY };
+	struct iobmd_purgeable vol = { .new_state = IOBMD_PURGEABLE_VOLATILE };
+	struct iobmd_purgeable nonvol = {
+		.new_state = IOBMD_PURGEABLE_NON_VOLATILE,
+	};
+	const char *create, *at, *purge;
+	char fields[128], *trace;
+	unsigned long long id;
+	struct iobmd_create c;
+	int dev;
+
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "1"));
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/trace", ""));
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, iobmd_create(dev, 4 * PAGE, IOBMD_MEMORY_PAGEABLE |
+				  IOBMD_MEMORY_PURGEABLE,
+				  IOBMD_CREATE_MAP_TASK, &c));
+	memset((void *)(uintptr_t)c.address, 1, 4 * PAGE);
+	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_SET_PURGEABLE, &empty));
+	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_SET_PURGEABLE, &nonvol));
+	memset((void *)(uintptr_t)c.address, 2, 2 * PAGE);
+	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_SET_PURGEABLE, &vol));
+	ASSERT_EQ(0, iobmd_write_file("/proc/sys/vm/drop_caches", "2"));
+	munmap((void *)(uintptr_t)c.address, 4 * PAGE);
+	close(c.fd);
+	close(dev);
+	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"));
+
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	create = find_event(trace, "iobmd_create",
+			    "capacity=16384 options=0x60 segments=0 memory=shmem");
+	ASSERT_NE(NULL, create) TH_LOG("no iobmd_create in:\n%s", trace);
+	at = strstr(create, "id=");
+	ASSERT_NE(NULL, at);
+	id = strtoull(at + 3, NULL, 10);
+	snprintf(fields, sizeof(fields), "id=%llu bytes=16384 by=set_purgeable",
+		 id);
+	purge = find_event(create, "iobmd_purge", fields);
+	ASSERT_NE(NULL, purge) TH_LOG("trace:\n%s", trace);
+	snprintf(fields, sizeof(fields), "id=%llu bytes=8192 by=shrinker", id);
+	EXPECT_NE(NULL, find_event(purge, "iobmd_purge", fields))
+		TH_LOG("trace:\n%s", trace);
 	free(trace);
 }
 
