@@ -94,8 +94,9 @@ bench:
 	@$(MAKE) -s -C tools/bench OUTPUT=$(BUILD)
 	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
 	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
-		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench --timeout 1800 \
-		--out $(BUILD)/bench-$(KERNEL) -- iobmd-bench
+		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench \
+		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 1800 \
+		--out $(BUILD)/bench-$(KERNEL) -- sh -c "iobmd-bench && pageable-bench"
 
 # The module: iobmd.ko alone (IOBMD_KUNIT=n), copied rather than through
 # modules_install, which would install the KUnit module too, take Debian's

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pageable-bench: what pageable and purgeable buffers cost and give back,
+ * in one VM run:
+ *   - prepare + complete of a 64 MiB pageable buffer (first prepare of an
+ *     untouched buffer, which allocates; then of a resident one, which
+ *     pins and DMA-maps), against the same on a wired scatter-gather
+ *     buffer (a cache sync only);
+ *   - one memory-pressure run: reclaim asked of the root memory cgroup
+ *     (memory.reclaim, which also runs the shrinkers) with volatile,
+ *     non-volatile and prepared pageable buffers alive: bytes purged,
+ *     bytes swapped out, and whether contents survived.
+ * Swap is a brd RAM disk (/dev/ram1). Times are medians; TCG with KASAN
+ * makes them slow, the ratios are what matters.
+ *
+ *   pageable-bench [runs]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iobmd.h>
+
+#define PAGE 4096UL
+#define BIG (64UL << 20)
+#define PIECE (8UL << 20)
+#define PIECES 4
+#define MAX_RUNS 15
+#define SWAP_ON "grep -q /dev/ram1 /proc/swaps || " \
+	"{ mkswap /dev/ram1 && swapon /dev/ram1; } >/dev/null"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* A new buffer of @len bytes, mapped into *@map: its fd, or -errno. */
+static int create(int dev, size_t len, unsigned int options, void **map)
+{
+	struct iobmd_create c = {
+		.capacity = len,
+		.options = options,
+		.flags = IOBMD_CREATE_MAP_TASK,
+	};
+
+	if (ioctl(dev, IOBMD_IOC_CREATE, &c))
+		return -errno;
+	*map = (void *)(uintptr_t)c.address;
+	return c.fd;
+}
+
+static int direction_ioctl(int fd, unsigned long cmd)
+{
+	struct iobmd_direction d = { .direction = IOBMD_DIRECTION_INOUT };
+
+	return ioctl(fd, cmd, &d) ? -errno : 0;
+}
+
+static int set_purgeable(int fd, unsigned int state)
+{
+	struct iobmd_purgeable p = { .new_state = state };
+
+	return ioctl(fd, IOBMD_IOC_SET_PURGEABLE, &p) ? -errno : 0;
+}
+
+/* Milliseconds of prepare + complete; the first prepare is timed apart. */
+static int time_prepare(int dev, unsigned int options, int touch, int runs,
+			double *first, double *again)
+{
+	double t[MAX_RUNS];
+	void *map = NULL;
+	int fd, i;
+	double t0;
+
+	fd = create(dev, BIG, options, &map);
+	if (fd < 0)
+		return fd;
+	if (touch)
+		memset(map, 1, BIG);
+	t0 = now_ms();
+	if (direction_ioctl(fd, IOBMD_IOC_PREPARE) ||
+	    direction_ioctl(fd, IOBMD_IOC_COMPLETE))
+		return -errno;
+	*first = now_ms() - t0;
+	for (i = 0; i < runs; i++) {
+		t0 = now_ms();
+		if (direction_ioctl(fd, IOBMD_IOC_PREPARE) ||
+		    direction_ioctl(fd, IOBMD_IOC_COMPLETE))
+			return -errno;
+		t[i] = now_ms() - t0;
+	}
+	*again = median(t, runs);
+	munmap(map, BIG);
+	close(fd);
+	return 0;
+}
+
+static long stat_value(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/iobmd/stats", "re");
+	char key[64];
+	long v, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static long resident_bytes(void *p, size_t len)
+{
+	static unsigned char vec[PIECE / PAGE];
+	long n = 0;
+	size_t i;
+
+	if (mincore(p, len, vec))
+		return -1;
+	for (i = 0; i < len / PAGE; i++)
+		n += vec[i] & 1;
+	return n * PAGE;
+}
+
+static int all(const unsigned char *p, size_t len, unsigned char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * PIECES buffers of each kind, filled: volatile (purgeable), non-volatile
+ * pageable, and pageable prepared. Then one reclaim of the whole system.
+ */
+static int pressure_run(int dev)
+{
+	const unsigned int pageable = IOBMD_DIRECTION_INOUT |
+				      IOBMD_MEMORY_PAGEABLE;
+	long purged, swapped = 0, pinned_out = 0, kept = 1;
+	int vol[PIECES], nv[PIECES], pin[PIECES], i;
+	void *mv[PIECES], *mn[PIECES], *mp[PIECES];
+	double t0, ms;
+
+	if (system(SWAP_ON) ||
+	    (access("/sys/fs/cgroup/memory.reclaim", W_OK) &&
+	     system("mount -t cgroup2 none /sys/fs/cgroup")))
+		return -ENODEV;
+	for (i = 0; i < PIECES; i++) {
+		vol[i] = create(dev, PIECE, pageable | IOBMD_MEMORY_PURGEABLE,
+				&mv[i]);
+		nv[i] = create(dev, PIECE, pageable, &mn[i]);
+		pin[i] = create(dev, PIECE, pageable, &mp[i]);
+		if (vol[i] < 0 || nv[i] < 0 || pin[i] < 0)
+			return -ENOMEM;
+		memset(mv[i], 0x11, PIECE);
+		memset(mn[i], 0x22, PIECE);
+		memset(mp[i], 0x33, PIECE);
+		if (set_purgeable(vol[i], IOBMD_PURGEABLE_VOLATILE) ||
+		    direction_ioctl(pin[i], IOBMD_IOC_PREPARE))
+			return -EIO;
+	}
+	purged = stat_value("purged_bytes");
+	t0 = now_ms();
+	write_file("/sys/fs/cgroup/memory.reclaim", "512M");
+	ms = now_ms() - t0;
+	purged = stat_value("purged_bytes") - purged;
+	for (i = 0; i < PIECES; i++) {
+		swapped += PIECE - resident_bytes(mn[i], PIECE);
+		pinned_out += PIECE - resident_bytes(mp[i], PIECE);
+		kept &= all(mn[i], PIECE, 0x22) && all(mp[i], PIECE, 0x33);
+	}
+	printf("memory pressure: memory.reclaim of 512M at the root cgroup, %.0f ms\n"
+	       "  volatile    %3lu MiB: %ld MiB purged (contents discarded)\n"
+	       "  nonvolatile %3lu MiB: %ld MiB swapped out, contents %s\n"
+	       "  prepared    %3lu MiB: %ld MiB swapped out (pinned)\n",
+	       ms, PIECES * PIECE >> 20, purged >> 20, PIECES * PIECE >> 20,
+	       swapped >> 20, kept ? "intact" : "LOST", PIECES * PIECE >> 20,
+	       pinned_out >> 20);
+	for (i = 0; i < PIECES; i++) {
+		direction_ioctl(pin[i], IOBMD_IOC_COMPLETE);
+		munmap(mv[i], PIECE);
+		munmap(mn[i], PIECE);
+		munmap(mp[i], PIECE);
+		close(vol[i]);
+		close(nv[i]);
+		close(pin[i]);
+	}
+	return kept ? 0 : -EIO;
+}
+
+int main(int argc, char **argv)
+{
+	const unsigned int pageable = IOBMD_DIRECTION_INOUT |
+				      IOBMD_MEMORY_PAGEABLE;
+	double first[3], again[3];
+	int runs = argc > 1 ? atoi(argv[1]) : 5;
+	int dev, ret;
+
+	if (runs < 1 || runs > MAX_RUNS)
+		runs = 5;
+	dev = open("/dev/iobmd", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		perror("/dev/iobmd");
+		return 1;
+	}
+	if (time_prepare(dev, IOBMD_DIRECTION_INOUT, 1, runs, &first[0],
+			 &again[0]) ||
+	    time_prepare(dev, pageable, 0, runs, &first[1], &again[1]) ||
+	    time_prepare(dev, pageable, 1, runs, &first[2], &again[2])) {
+		perror("prepare");
+		return 1;
+	}
+	printf("pageable-bench: prepare + complete of 64 MiB (medians of %d)\n"
+	       "  wired scatter-gather         first %7.1f ms  again %7.1f ms\n"
+	       "  pageable, untouched          first %7.1f ms  again %7.1f ms\n"
+	       "  pageable, resident           first %7.1f ms  again %7.1f ms  (x%.1f of wired)\n",
+	       runs, first[0], again[0], first[1], again[1], first[2],
+	       again[2], again[2] / again[0]);
+	ret = pressure_run(dev);
+	if (ret)
+		fprintf(stderr, "pressure run: %s\n", strerror(-ret));
+	close(dev);
+	return ret ? 1 : 0;
+}
