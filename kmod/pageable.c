@@ -545,7 +545,9 @@ static const struct vm_operations_struct iobmd_pageable_vm_ops = {
  *
  * Context: process context, mmap_lock held for writing.
  *
- * Return: 0, or the errno of shmem's mmap.
+ * Return: 0, the errno of shmem's mmap, or -ENODEV when shmem's mapping
+ * operations are not what iobmd wraps (a fault and map_pages, no
+ * open/close).
  */
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {

@@ -14,6 +14,7 @@
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 
 #include "iobmd_internal.h"
 
@@ -225,13 +226,24 @@ struct iobmd_race {
 	atomic_t purged;
 };
 
-/* The purger: the shrinker's work, as fast as it can. */
+/*
+ * The purger: the shrinker's work, as fast as it can, in reclaim context
+ * as direct reclaim enters it (__perform_reclaim()), so that lockdep
+ * checks the purge's locks against every allocation made under them.
+ */
 static int iobmd_race_purger(void *arg)
 {
 	struct iobmd_race *r = arg;
+	unsigned int noreclaim;
+	unsigned long freed;
 
 	while (!atomic_read(&r->stop)) {
-		if (iobmd_purge_volatile(ULONG_MAX))
+		fs_reclaim_acquire(GFP_KERNEL);
+		noreclaim = memalloc_noreclaim_save();
+		freed = iobmd_purge_volatile(ULONG_MAX);
+		memalloc_noreclaim_restore(noreclaim);
+		fs_reclaim_release(GFP_KERNEL);
+		if (freed)
 			atomic_inc(&r->purged);
 		cond_resched();
 	}
