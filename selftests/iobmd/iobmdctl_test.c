@@ -574,7 +574,7 @@ TEST_F(ctl, list_parses_the_format)
 		" kmap=1 purgeable=none dma=- future=1\n",
 		"id=12 pid=61 comm=p capacity=65536 length=65536 alloc=65536",
 		" options=0x63 cache=wb kind=pageable segments=0 maps=1 kmap=0",
-		" purgeable=nonvolatile dma=0\n",
+		" purgeable=nonvolatile dma=0x0\n",
 	};
 	char path[] = "/tmp/iobmdctl_test.XXXXXX", arg[64];
 	int fd = mkstemp(path);
@@ -600,14 +600,14 @@ TEST_F(ctl, list_parses_the_format)
 	EXPECT_EQ(0, self->r.status) SHOW;
 	EXPECT_NE(NULL, strstr(self->r.out, " contiguous "));
 	EXPECT_NE(NULL, strstr(self->r.out,
-			       " 0x63     wb    pageable      0    1    0 nonvolatile 0\n"))
+			       " 0x63     wb    pageable      0    1    0 nonvolatile 0x0\n"))
 		SHOW;
 	ASSERT_EQ(0, CTL(&self->r, "--json", "list", arg));
 	EXPECT_NE(NULL, strstr(self->r.out,
 			       "\"kind\": \"pageable\", \"segments\": 0, \"maps\": 1, "))
 		SHOW;
 	EXPECT_NE(NULL, strstr(self->r.out,
-			       "\"kmap\": 0, \"purgeable\": \"nonvolatile\", \"dma\": \"0\"}]"));
+			       "\"kmap\": 0, \"purgeable\": \"nonvolatile\", \"dma\": \"0x0\"}]"));
 
 	fd = open(path, O_WRONLY | O_TRUNC);
 	ASSERT_LE(0, fd);
