@@ -245,15 +245,126 @@ TEST_F(ctl, unsupported_is_exit_4)
 	EXPECT_NE(NULL, strstr(self->r.err, ": EOPNOTSUPP ("));
 	EXPECT_NE(NULL, strstr(self->r.err, "hint: write-through is not available"));
 	EXPECT_EQ(0, self->r.out[0]);
-	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--pageable"));
-	EXPECT_EQ(4, self->r.status) SHOW;
-	EXPECT_NE(NULL, strstr(self->r.err, "EOPNOTSUPP"));
-	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--pageable", "--purgeable"));
-	EXPECT_EQ(4, self->r.status) SHOW;
 	/* Purgeable without pageable is invalid, not unsupported. */
 	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--purgeable"));
 	EXPECT_EQ(6, self->r.status) SHOW;
 	EXPECT_NE(NULL, strstr(self->r.err, ": EINVAL ("));
+	EXPECT_NE(NULL, strstr(self->r.err, "hint: --purgeable needs --pageable"));
+}
+
+/* A pageable buffer: swappable, no segments until prepared. */
+TEST_F(ctl, create_pageable)
+{
+	ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "kind            pageable, 0 segments (not prepared)\n"))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "dma address     none (pageable, not prepared)\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "purgeable       none\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "prepare count   0\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, " (not populated)\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "options         0x20 ("));
+
+	ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable",
+			 "--purgeable", "--pattern=counter", "--dump",
+			 "--length=32"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "purgeable       nonvolatile\n"));
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "00000010  10 11 12 13 14 15 16 17  18 19 1a 1b 1c 1d 1e 1f"))
+		SHOW;
+
+	ASSERT_EQ(0, CTL(&self->r, "--json", "create", "64K", "--pageable",
+			 "--purgeable", "--unmapped"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"kind\": \"pageable\", \"segments\": 0, "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"purgeable_state\": \"nonvolatile\", "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"prepare_count\": 0, "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"dma_addr\": null, "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"options\": \"0x60\""));
+	/* A wired buffer says so too. */
+	ASSERT_EQ(0, CTL(&self->r, "--json", "create", "4K"));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"kind\": \"sg\", "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"purgeable_state\": \"none\", "))
+		SHOW;
+}
+
+/* What the kernel refuses with Pageable (EINVAL), and the hint naming it. */
+TEST_F(ctl, pageable_refused_combinations)
+{
+	static const struct {
+		const char *opt, *hint;
+	} cases[] = {
+		{ "--contiguous", "does not combine with --contiguous;" },
+		{ "--cache=wc", "does not combine with --cache other than" },
+		{ "--cache=uc", "does not combine with --cache other than" },
+		{ "--kernel-user-shared", "does not combine with --kernel-user-shared;" },
+		{ "--mapper-none", "does not combine with --mapper-none;" },
+		{ "--align=64K", "does not combine with --align above a page" },
+		{ "--mask=0xffff0000", "does not combine with a --mask aligned" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable",
+				 cases[i].opt));
+		EXPECT_EQ(6, self->r.status) SHOW;
+		EXPECT_NE(NULL, strstr(self->r.err, ": EINVAL ("))
+			TH_LOG("%s: %s", cases[i].opt, self->r.err);
+		EXPECT_NE(NULL, strstr(self->r.err, cases[i].hint))
+			TH_LOG("%s: no '%s' in %s", cases[i].opt,
+			       cases[i].hint, self->r.err);
+		EXPECT_EQ(0, self->r.out[0]);
+	}
+	/* Write-back and a page alignment combine. */
+	ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable",
+			 "--cache=wb", "--align=4K"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+}
+
+/* create --purgeable-state: the state it left, and the one before. */
+TEST_F(ctl, create_purgeable_state)
+{
+	static const char zeros[] =
+		"\n00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
+		"*\n"
+		"00010000\n";
+
+	ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable",
+			 "--purgeable", "--purgeable-state=volatile"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "purgeable       volatile (was nonvolatile)\n"))
+		SHOW;
+	/* Filled, then emptied: the dump reads zeros. */
+	ASSERT_EQ(0, CTL(&self->r, "create", "64K", "--pageable",
+			 "--purgeable", "--fill=0xab", "--purgeable-state=empty",
+			 "--dump"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "purgeable       empty (was nonvolatile)\n"))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, zeros)) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "--json", "create", "4K", "--pageable",
+			 "--purgeable", "--purgeable-state=keep"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"purgeable_state\": \"nonvolatile\", \"old_purgeable_state\": "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"old_purgeable_state\": \"nonvolatile\", "));
+	/* Not purgeable: the kernel says unsupported. */
+	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--pageable",
+			 "--purgeable-state=volatile"));
+	EXPECT_EQ(4, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, ": EOPNOTSUPP ("));
+	EXPECT_NE(NULL, strstr(self->r.err, "hint: the buffer is not purgeable"));
+	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--pageable",
+			 "--purgeable", "--purgeable-state=gone"));
+	EXPECT_EQ(2, self->r.status) SHOW;
 }
 
 TEST_F(ctl, kernel_errors)
@@ -353,6 +464,103 @@ TEST_F(ctl, inherited_fd)
 	close(dev);
 }
 
+/* The purgeable command, and info's version 2 fields, on inherited fds. */
+TEST_F(ctl, purgeable_command)
+{
+	struct iobmd_direction dir = { .direction = IOBMD_DIRECTION_INOUT };
+	struct iobmd_create c, wired;
+	char fdarg[32], wiredarg[32];
+	unsigned char *p;
+	int dev, fd, wfd, i;
+
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, iobmd_create(dev, 4 * PAGE, IOBMD_DIRECTION_INOUT |
+				  IOBMD_MEMORY_PAGEABLE |
+				  IOBMD_MEMORY_PURGEABLE, 0, &c));
+	ASSERT_EQ(0, iobmd_create(dev, PAGE, 0, 0, &wired));
+	fd = dup(c.fd);		/* without O_CLOEXEC */
+	wfd = dup(wired.fd);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, wfd);
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", fd);
+	snprintf(wiredarg, sizeof(wiredarg), "--fd=%d", wfd);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x77, 4 * PAGE);
+
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "keep"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, ": nonvolatile, was nonvolatile\n"))
+		SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "volatile"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, ": volatile, was nonvolatile\n"))
+		SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "info", fdarg));
+	EXPECT_NE(NULL, strstr(self->r.out, "purgeable       volatile\n")) SHOW;
+
+	/* Prepared: the info fields, and empty refused (EBUSY, exit 8). */
+	ASSERT_EQ(0, ioctl(fd, IOBMD_IOC_PREPARE, &dir));
+	ASSERT_EQ(0, CTL(&self->r, "info", fdarg));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "prepare count   1\n")) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "(not prepared)")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "dma address     0x")) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "--json", "info", fdarg));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"prepare_count\": 1, ")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"purgeable_state\": \"volatile\", "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"dma_addr\": \"0x")) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "\"segments\": 0,")) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "empty"));
+	EXPECT_EQ(8, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, ": EBUSY ("));
+	EXPECT_NE(NULL, strstr(self->r.err, "hint: empty is refused while"));
+	ASSERT_EQ(0, ioctl(fd, IOBMD_IOC_COMPLETE, &dir));
+	/* Still all 0x77: a prepared buffer is never discarded. */
+	for (i = 0; i < 4 * (int)PAGE && p[i] == 0x77; i++)
+		;
+	EXPECT_EQ(4 * (int)PAGE, i);
+
+	ASSERT_EQ(0, CTL(&self->r, "--json", "purgeable", fdarg, "empty"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"requested\": \"empty\", "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"old_state\": \"volatile\", \"state\": \"empty\"}\n"));
+	/* The mapping stays and reads zero-filled pages. */
+	for (i = 0; i < 4 * (int)PAGE && !p[i]; i++)
+		;
+	EXPECT_EQ(4 * (int)PAGE, i);
+	/* Volatile after Empty stays Empty. */
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "volatile"));
+	EXPECT_NE(NULL, strstr(self->r.out, ": empty, was empty\n")) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "non-volatile"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, ": nonvolatile, was empty\n")) SHOW;
+
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", wiredarg, "volatile"));
+	EXPECT_EQ(4, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, ": EOPNOTSUPP ("));
+	EXPECT_NE(NULL, strstr(self->r.err, "--pageable --purgeable"));
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg, "sticky"));
+	EXPECT_EQ(2, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", fdarg));
+	EXPECT_EQ(2, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", "empty"));
+	EXPECT_EQ(2, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "purgeable", "--fd=0", "keep"));
+	EXPECT_EQ(7, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, "ENOTTY"));
+
+	munmap(p, 4 * PAGE);
+	close(fd);
+	close(wfd);
+	close(c.fd);
+	close(wired.fd);
+	close(dev);
+}
+
 /* The buffer list, parsed from a file in the kernel's format. */
 TEST_F(ctl, list_parses_the_format)
 {
@@ -364,6 +572,9 @@ TEST_F(ctl, list_parses_the_format)
 		"id=9 pid=60 comm=a\\040b\\075c\\134 capacity=100 length=50",
 		" alloc=4096 options=0x3 cache=wb kind=sg segments=1 maps=0",
 		" kmap=1 purgeable=none dma=- future=1\n",
+		"id=12 pid=61 comm=p capacity=65536 length=65536 alloc=65536",
+		" options=0x63 cache=wb kind=pageable segments=0 maps=1 kmap=0",
+		" purgeable=nonvolatile dma=0x0\n",
 	};
 	char path[] = "/tmp/iobmdctl_test.XXXXXX", arg[64];
 	int fd = mkstemp(path);
@@ -382,12 +593,21 @@ TEST_F(ctl, list_parses_the_format)
 	EXPECT_NE(NULL, strstr(self->r.out, "\"capacity\": 4194304, "));
 	EXPECT_NE(NULL, strstr(self->r.out, "\"comm\": \"a b=c\\\\\""));
 	EXPECT_NE(NULL, strstr(self->r.out, "\"kmap\": 1, \"purgeable\": "));
-	EXPECT_NE(NULL, strstr(self->r.out, "\"none\", \"dma\": null}]\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"none\", \"dma\": null}, "));
 	EXPECT_NE(NULL, strstr(self->r.out, "\"dma\": \"0x3f400000\""));
 	EXPECT_EQ(NULL, strstr(self->r.out, "future"));
 	ASSERT_EQ(0, CTL(&self->r, "list", arg));
 	EXPECT_EQ(0, self->r.status) SHOW;
 	EXPECT_NE(NULL, strstr(self->r.out, " contiguous "));
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       " 0x63     wb    pageable      0    1    0 nonvolatile 0x0\n"))
+		SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "--json", "list", arg));
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"kind\": \"pageable\", \"segments\": 0, \"maps\": 1, "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"kmap\": 0, \"purgeable\": \"nonvolatile\", \"dma\": \"0x0\"}]"));
 
 	fd = open(path, O_WRONLY | O_TRUNC);
 	ASSERT_LE(0, fd);
@@ -486,17 +706,29 @@ TEST_F(ctl, demo)
 	ASSERT_EQ(0, CTL(&self->r, "demo"));
 	EXPECT_EQ(0, self->r.status) SHOW;
 	EXPECT_NE(NULL, strstr(self->r.out, "[5] withBytes"));
-	EXPECT_NE(NULL, strstr(self->r.out, "Released all five"));
+	EXPECT_NE(NULL, strstr(self->r.out, "[6] setPurgeable(volatile): old state nonvolatile"))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "[6] setPurgeable(empty): old state volatile; "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "the mapping reads 262144 zero bytes"));
+	EXPECT_NE(NULL, strstr(self->r.out, "[6] setPurgeable(nonvolatile): old state empty"));
+	EXPECT_NE(NULL, strstr(self->r.out, "[6] prepare(inout): pinned, "));
+	EXPECT_NE(NULL, strstr(self->r.out, "segments before prepare"));
+	EXPECT_NE(NULL, strstr(self->r.out, "Released all six"));
 	if (access(BUFFER_LIST, F_OK)) {
 		EXPECT_NE(NULL, strstr(self->r.out, "not available"));
 	} else {
-		EXPECT_NE(NULL, strstr(self->r.out, "5 of them the demo's"))
+		EXPECT_NE(NULL, strstr(self->r.out, "6 of them the demo's"))
 			SHOW;
+		EXPECT_NE(NULL, strstr(self->r.out, " pageable ")) SHOW;
+		EXPECT_NE(NULL, strstr(self->r.out, " nonvolatile ")) SHOW;
 	}
 	ASSERT_EQ(0, CTL(&self->r, "--json", "demo"));
 	EXPECT_EQ(0, self->r.status) SHOW;
 	EXPECT_EQ('{', self->r.out[0]);
 	EXPECT_NE(NULL, strstr(self->r.out, "\"buffers\": [{\"name\": "));
+	EXPECT_NE(NULL, strstr(self->r.out, "\"kind\": \"pageable\""));
 	EXPECT_NE(NULL, strstr(self->r.out, "}\n"));
 }
 

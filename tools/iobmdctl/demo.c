@@ -2,7 +2,7 @@
 /*
  * iobmdctl demo: what make run shows. Creates buffers of several kinds,
  * moves bytes through their mappings and through read/write, prepares and
- * completes one, prints their properties and the system-wide list while
+ * completes two, empties a purgeable one, prints their properties and the system-wide list while
  * they live, then releases them and lists again. Nothing is canned: every
  * line comes from the kernel's answers.
  */
@@ -162,7 +162,7 @@ static void demo_uc(struct demo *d, struct demo_buffer *b)
 	if (check_same(d, "the UC mapping after writeBytes",
 		       (char *)b->mapped + 3 * MIB, msg, sizeof(msg)))
 		return;
-	ret = libiobmd_get_info(b->fd, &info);
+	ret = get_info(b->fd, &info);
 	if (ret) {
 		demo_error(d, fail(-ret, NULL, "demo: getInfo %s", b->what));
 		return;
@@ -249,6 +249,126 @@ static void demo_with_bytes(struct demo *d, struct demo_buffer *b)
 	}
 	if (!check_same(d, "readBytes of withBytes", back, msg, sizeof(msg)))
 		step(d, "[5] %s: readBytes gives \"%s\" back", b->what, back);
+}
+
+/* setPurgeable(@state); the old state must be @want (or Empty, see below). */
+static int demo_purgeable(struct demo *d, struct demo_buffer *b,
+			  uint32_t state, uint32_t want, uint32_t *old)
+{
+	int ret = libiobmd_set_purgeable(b->fd, state, old);
+
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: setPurgeable(%s)",
+				   purgeable_name(state)));
+		return ret;
+	}
+	/* The shrinker may empty a volatile buffer at any time. */
+	if (*old == want || (want == IOBMD_PURGEABLE_VOLATILE &&
+			     *old == IOBMD_PURGEABLE_EMPTY))
+		return 0;
+	demo_error(d, fail(EIO, "the kernel reported another old state",
+			   "demo: setPurgeable(%s) gave old state %s, not %s",
+			   purgeable_name(state), purgeable_name(*old),
+			   purgeable_name(want)));
+	return -EIO;
+}
+
+/*
+ * [6] pageable and purgeable, 256 KiB, task-mapped: bytes written to the
+ * mapping; prepare pins it and gives it segments; complete; Volatile,
+ * Empty (the mapping then reads zeros), NonVolatile again.
+ */
+static void demo_pageable(struct demo *d, struct demo_buffer *b)
+{
+	static const char msg[] = "pageable bytes, written to the mapping";
+	uint64_t n = b->args.capacity, i;
+	struct iobmd_info info;
+	char back[sizeof(msg)];
+	unsigned char *p;
+	uint32_t old;
+	ssize_t got;
+	int ret;
+
+	if (demo_create(d, b))
+		return;
+	p = b->mapped;
+	memcpy(p + 64 * KIB, msg, sizeof(msg));
+	got = libiobmd_read_bytes(b->fd, 64 * KIB, back, sizeof(back));
+	if (got != (ssize_t)sizeof(back)) {
+		demo_error(d, fail(got < 0 ? -got : EIO, NULL,
+				   "demo: readBytes %s", b->what));
+		return;
+	}
+	if (check_same(d, "readBytes of the pageable buffer", back, msg,
+		       sizeof(msg)))
+		return;
+	ret = get_info(b->fd, &info);
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: getInfo %s", b->what));
+		return;
+	}
+	step(d, "[6] %s: written through the mapping, read back; %u segments before prepare",
+	     b->what, info.segments);
+	ret = libiobmd_prepare(b->fd, IOBMD_DIRECTION_INOUT);
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: prepare(inout) %s",
+				   b->what));
+		return;
+	}
+	ret = get_info(b->fd, &info);
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: getInfo %s", b->what));
+		libiobmd_complete(b->fd, IOBMD_DIRECTION_INOUT);
+		return;
+	}
+	if (info.dma_addr)
+		step(d, "[6] prepare(inout): pinned, %u segment%s, first 0x%llx, prepared %u",
+		     info.segments, info.segments == 1 ? "" : "s",
+		     (unsigned long long)info.dma_addr, info.prepare_count);
+	else
+		step(d, "[6] prepare(inout): pinned, %u segment%s, prepared %u; no address",
+		     info.segments, info.segments == 1 ? "" : "s",
+		     info.prepare_count);
+	ret = libiobmd_complete(b->fd, IOBMD_DIRECTION_INOUT);
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: complete(inout) %s",
+				   b->what));
+		return;
+	}
+	if (!info.segments) {
+		demo_error(d, fail(EIO, "a prepared pageable buffer has segments",
+				   "demo: %s has none while prepared",
+				   b->what));
+		return;
+	}
+	ret = get_info(b->fd, &info);
+	if (ret) {
+		demo_error(d, fail(-ret, NULL, "demo: getInfo %s", b->what));
+		return;
+	}
+	step(d, "[6] complete(inout): unpinned, %u segments again", info.segments);
+	if (demo_purgeable(d, b, IOBMD_PURGEABLE_VOLATILE,
+			   IOBMD_PURGEABLE_NON_VOLATILE, &old))
+		return;
+	step(d, "[6] setPurgeable(volatile): old state %s", purgeable_name(old));
+	if (demo_purgeable(d, b, IOBMD_PURGEABLE_EMPTY,
+			   IOBMD_PURGEABLE_VOLATILE, &old))
+		return;
+	for (i = 0; i < n && !p[i]; i++)
+		;
+	if (i < n) {
+		demo_error(d, fail(EIO, "a purged buffer reads zero-filled pages",
+				   "demo: byte %llu of the emptied mapping is 0x%02x",
+				   (unsigned long long)i, p[i]));
+		return;
+	}
+	step(d, "[6] setPurgeable(empty): old state %s; the mapping reads %llu zero bytes",
+	     purgeable_name(old), (unsigned long long)n);
+	if (demo_purgeable(d, b, IOBMD_PURGEABLE_NON_VOLATILE,
+			   IOBMD_PURGEABLE_EMPTY, &old))
+		return;
+	step(d, "[6] setPurgeable(nonvolatile): old state %s (the contents were discarded)",
+	     purgeable_name(old));
 }
 
 /*
@@ -378,6 +498,12 @@ int cmd_demo(int argc, char **argv)
 			    .options = IOBMD_DIRECTION_INOUT } },
 		{ .what = "withBytes",
 		  .args = { .options = IOBMD_DIRECTION_OUT } },
+		{ .what = "pageable purgeable 256 KiB, task-mapped",
+		  .args = { .capacity = 256 * KIB,
+			    .options = IOBMD_DIRECTION_INOUT |
+				       IOBMD_MEMORY_PAGEABLE |
+				       IOBMD_MEMORY_PURGEABLE,
+			    .flags = LIBIOBMD_MAP_TASK } },
 	};
 	const size_t nbufs = ARRAY_SIZE(bufs);
 	struct demo d = { .dev = -1 };
@@ -396,7 +522,7 @@ int cmd_demo(int argc, char **argv)
 			    "demo: open /dev/iobmd");
 
 	if (!opt_json)
-		printf("iobmdctl demo (pid %d): five buffers through /dev/iobmd\n",
+		printf("iobmdctl demo (pid %d): six buffers through /dev/iobmd\n",
 		       (int)getpid());
 	demo_sg(&d, &bufs[0]);
 	demo_wc(&d, &bufs[1]);
@@ -404,6 +530,7 @@ int cmd_demo(int argc, char **argv)
 	demo_later(&d, &bufs[3]);
 	demo_with_bytes(&d, &bufs[4]);
 	demo_prepare(&d, &bufs[0]);
+	demo_pageable(&d, &bufs[5]);
 
 	if (opt_json) {
 		printf("{\"pid\": %d, \"steps\": [", (int)getpid());
@@ -419,7 +546,7 @@ int cmd_demo(int argc, char **argv)
 	for (i = 0; i < nbufs; i++) {
 		if (bufs[i].fd < 0)
 			continue;
-		ret = libiobmd_get_info(bufs[i].fd, &info);
+		ret = get_info(bufs[i].fd, &info);
 		if (ret) {
 			demo_error(&d, fail(-ret, NULL, "demo: getInfo %s",
 					    bufs[i].what));
@@ -432,7 +559,7 @@ int cmd_demo(int argc, char **argv)
 		} else {
 			printf("\n[%u] %s, ", i + 1, bufs[i].what);
 		}
-		show_info(stdout, bufs[i].fd, &info, bufs[i].mapped);
+		show_info(stdout, bufs[i].fd, &info, bufs[i].mapped, -1);
 		if (opt_json)
 			putchar('}');
 		first = false;
@@ -446,7 +573,7 @@ int cmd_demo(int argc, char **argv)
 		release(&bufs[i]);
 	close(d.dev);
 	if (!opt_json)
-		printf("\nReleased all five (munmap, close).\n");
+		printf("\nReleased all six (munmap, close).\n");
 	demo_list(&d, "The list after release", "list_after_release");
 	if (opt_json)
 		printf("}\n");

@@ -31,8 +31,15 @@ static const char usage_text[] =
 "      --direction=DIR           none (default), in, out, inout\n"
 "      --mapper-none             CPU physical segments (kIOMemoryMapperNone)\n"
 "      --kernel-user-shared      the kernel keeps a mapping too\n"
-"      --pageable, --purgeable   pass the IOKit bits (0x20, 0x40); the\n"
-"                                kernel decides whether it supports them\n"
+"      --pageable                swappable (shmem), pinned only while\n"
+"                                prepared; its task mapping is not populated\n"
+"                                (not with --contiguous, --align above 4K,\n"
+"                                --mapper-none, --kernel-user-shared, or a\n"
+"                                cache mode other than default and wb)\n"
+"      --purgeable               with --pageable: its contents may be\n"
+"                                discarded when it is volatile\n"
+"      --purgeable-state=STATE   set STATE (as purgeable) after creating\n"
+"                                and filling; the table shows the old one\n"
 "      --map | --unmapped        map it into iobmdctl (default) or not\n"
 "      --fill=BYTE               write BYTE to the buffer after creating it\n"
 "      --pattern=counter         write each byte's offset modulo 256 instead\n"
@@ -47,6 +54,10 @@ static const char usage_text[] =
 "                          write bytes into the buffer fd N (pwrite)\n"
 "  dump --fd=N [--offset=SIZE] [--length=SIZE]\n"
 "                          hexdump -C of the buffer fd N (pread)\n"
+"  purgeable --fd=N STATE  set the purgeable state of the buffer fd N:\n"
+"                          keep (only read it), nonvolatile, volatile\n"
+"                          (may be discarded), empty (discard now); prints\n"
+"                          the state before and after\n"
 "  list                    every live buffer of the system, from debugfs\n"
 "                          (/sys/kernel/debug/iobmd/buffers)\n"
 "  demo                    create buffers of every kind and show them\n"
@@ -61,7 +72,7 @@ static const char usage_text[] =
 "G or T (also KiB, MiB, GiB, TiB; binary, any case): 4096, 4K, 64KiB, 1G.\n"
 "\n"
 "Global options:\n"
-"  --json            JSON output for create, info, list and demo\n"
+"  --json            JSON output for create, info, purgeable, list and demo\n"
 "  --debugfs=PATH    read the buffer list from PATH (also IOBMDCTL_DEBUGFS)\n"
 "  --help, --version\n"
 "\n"
@@ -77,6 +88,8 @@ static const char usage_text[] =
 "  6  invalid argument (EINVAL, E2BIG, ERANGE): refused by the kernel, or\n"
 "     --offset/--length outside the buffer\n"
 "  7  any other error\n"
+"  8  the buffer is prepared (EBUSY): a write while it is prepared for out,\n"
+"     or purgeable empty\n"
 "Errors are printed as \"iobmdctl: WHAT: ERRNO_NAME (text)\" and a hint.\n";
 
 static void usage(FILE *f)
@@ -108,13 +121,14 @@ struct ctl_opts {
 	bool have_length;
 	long fd;
 	unsigned long hold;
+	uint32_t purgeable;	/* --purgeable-state, or 0 */
 };
 
 enum {
 	OPT_CONTIGUOUS = 256, OPT_CACHE, OPT_MASK, OPT_ALIGN, OPT_DIRECTION,
 	OPT_MAPPER_NONE, OPT_KUS, OPT_PAGEABLE, OPT_PURGEABLE, OPT_MAP,
 	OPT_UNMAPPED, OPT_FILL, OPT_PATTERN, OPT_OFFSET, OPT_LENGTH, OPT_DUMP,
-	OPT_HOLD, OPT_FD,
+	OPT_HOLD, OPT_FD, OPT_PURGEABLE_STATE,
 };
 
 static const struct option all_options[] = {
@@ -136,6 +150,7 @@ static const struct option all_options[] = {
 	{ "dump", no_argument, NULL, OPT_DUMP },
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "fd", required_argument, NULL, OPT_FD },
+	{ "purgeable-state", required_argument, NULL, OPT_PURGEABLE_STATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -144,7 +159,7 @@ static bool option_allowed(const char *cmd, int opt)
 {
 	if (!strcmp(cmd, "create"))
 		return opt != OPT_FD;
-	if (!strcmp(cmd, "info"))
+	if (!strcmp(cmd, "info") || !strcmp(cmd, "purgeable"))
 		return opt == OPT_FD;
 	if (!strcmp(cmd, "fill"))
 		return opt == OPT_FD || opt == OPT_PATTERN ||
@@ -165,6 +180,8 @@ static int bad_value(const char *opt, const char *value, int err,
 	return EXIT_USAGE;
 }
 
+static const char purgeable_expect[] =
+	"one of keep, nonvolatile, volatile, empty";
 static const char size_expect[] =
 	"a size is a number with a K, M, G, T (or KiB...) suffix or none: 4096, 4K, 64KiB, 1G";
 
@@ -277,6 +294,11 @@ static int parse_options(int argc, char **argv, struct ctl_opts *o,
 						 "a file descriptor number");
 			o->fd = n;
 			break;
+		case OPT_PURGEABLE_STATE:
+			if (parse_purgeable(optarg, &o->purgeable))
+				return bad_value("--purgeable-state", optarg,
+						 EINVAL, purgeable_expect);
+			break;
 		}
 	}
 	o->args.options |= cache | dir;
@@ -293,7 +315,7 @@ static int parse_options(int argc, char **argv, struct ctl_opts *o,
 static int buffer_range(const char *cmd, int fd, struct ctl_opts *o)
 {
 	struct iobmd_info info;
-	int ret = libiobmd_get_info(fd, &info);
+	int ret = get_info(fd, &info);
 
 	if (ret)
 		return fail(-ret, NULL, "%s: IOBMD_IOC_INFO on fd %ld", cmd,
@@ -350,9 +372,51 @@ static const char hint_wt[] =
 static const char hint_wc[] =
 	"write-combining needs PAT, which this system lacks; use --cache=default";
 static const char hint_pageable[] =
-	"pageable/purgeable buffers are not implemented by this kernel yet";
+	"this kernel's iobmd predates pageable buffers";
 static const char hint_mask[] =
 	"the mask is below what the platform can allocate (16 MiB on x86)";
+
+/* The lowest set bit of @n (an alignment), or 0. */
+static uint64_t low_bit(uint64_t n)
+{
+	return n & -n;
+}
+
+/*
+ * Why the kernel refuses a pageable buffer (EINVAL): it is shmem, swapped
+ * and pinned page by page, so nothing that needs wired or contiguous
+ * memory, a kernel mapping or a special cache mode combines with it.
+ */
+static const char *pageable_refused(const struct libiobmd_create_args *a)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+	static char hint[192];
+	uint32_t cache = a->options & IOBMD_MAP_CACHE_MASK &
+			 ~IOBMD_MEMORY_MAPPER_NONE;
+	const char *what = NULL;
+
+	if (a->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS)
+		what = "--contiguous";
+	else if (a->options & IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS)
+		what = "host-contiguous (0x80)";
+	else if (a->alignment > page)
+		what = "--align above a page (it makes the buffer contiguous)";
+	else if (low_bit(a->physical_mask) > page)
+		what = "a --mask aligned above a page (it makes the buffer contiguous)";
+	else if (a->options & IOBMD_MEMORY_MAPPER_NONE)
+		what = "--mapper-none";
+	else if (a->options & IOBMD_MEMORY_KERNEL_USER_SHARED)
+		what = "--kernel-user-shared";
+	else if (cache != IOBMD_MAP_DEFAULT_CACHE &&
+		 cache != IOBMD_MAP_COPYBACK_CACHE)
+		what = "--cache other than default and wb";
+	if (!what)
+		return "SIZE must be at least 1 and --align a power of two";
+	snprintf(hint, sizeof(hint),
+		 "--pageable does not combine with %s; pageable memory is swappable, write-back and not contiguous",
+		 what);
+	return hint;
+}
 
 static const char *create_hint(int err, const struct libiobmd_create_args *a)
 {
@@ -375,6 +439,8 @@ static const char *create_hint(int err, const struct libiobmd_create_args *a)
 		if (a->options & IOBMD_MEMORY_PURGEABLE &&
 		    !(a->options & IOBMD_MEMORY_PAGEABLE))
 			return "--purgeable needs --pageable";
+		if (a->options & IOBMD_MEMORY_PAGEABLE)
+			return pageable_refused(a);
 		return "SIZE must be at least 1 and --align a power of two";
 	}
 	return NULL;
@@ -388,8 +454,27 @@ static void sleep_seconds(unsigned long seconds)
 		;
 }
 
+/* The name a purgeable state is asked for by (parse_purgeable()). */
+static const char *purgeable_arg(uint32_t state)
+{
+	return state == IOBMD_PURGEABLE_KEEP_CURRENT ? "keep" :
+	       purgeable_name(state);
+}
+
+static const char *purgeable_hint(int err)
+{
+	switch (err) {
+	case EOPNOTSUPP:
+		return "the buffer is not purgeable: create it with --pageable --purgeable";
+	case EBUSY:
+		return "empty is refused while the buffer is prepared; complete it first";
+	}
+	return NULL;
+}
+
 static int cmd_create(int argc, char **argv)
 {
+	uint32_t old_state = 0;
 	struct iobmd_info info;
 	struct ctl_opts o;
 	void *mapped = NULL;
@@ -429,10 +514,18 @@ static int cmd_create(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	ret = libiobmd_get_info(fd, &info);
+	if (o.purgeable) {
+		ret = libiobmd_set_purgeable(fd, o.purgeable, &old_state);
+		if (ret)
+			return fail(-ret, purgeable_hint(-ret),
+				    "create: IOBMD_IOC_SET_PURGEABLE %s",
+				    purgeable_arg(o.purgeable));
+	}
+	ret = get_info(fd, &info);
 	if (ret)
 		return fail(-ret, NULL, "create: IOBMD_IOC_INFO");
-	show_info(stdout, fd, &info, mapped);
+	show_info(stdout, fd, &info, mapped,
+		  o.purgeable ? (int)old_state : -1);
 	if (opt_json)
 		putchar('\n');
 	if (o.dump) {
@@ -469,12 +562,56 @@ static int cmd_info(int argc, char **argv)
 		ret = need_fd("info", &o);
 	if (ret)
 		return ret;
-	ret = libiobmd_get_info(o.fd, &info);
+	ret = get_info(o.fd, &info);
 	if (ret)
 		return fail(-ret, NULL, "info: IOBMD_IOC_INFO on fd %ld", o.fd);
-	show_info(stdout, o.fd, &info, NULL);
+	show_info(stdout, o.fd, &info, NULL, -1);
 	if (opt_json)
 		putchar('\n');
+	return EXIT_OK;
+}
+
+/*
+ * purgeable --fd=N STATE: setPurgeable(STATE, &old), then the state it
+ * left (read back with keep: Volatile after Empty stays Empty).
+ */
+static int cmd_purgeable(int argc, char **argv)
+{
+	uint32_t state, old, now;
+	struct ctl_opts o;
+	int i, ret;
+
+	ret = parse_options(argc, argv, &o, &i);
+	if (!ret)
+		ret = need_fd("purgeable", &o);
+	if (ret)
+		return ret;
+	if (i >= argc)
+		return usage_error("purgeable: STATE is missing");
+	if (i + 1 < argc)
+		return usage_error("purgeable: unexpected argument '%s'",
+				   argv[i + 1]);
+	if (parse_purgeable(argv[i], &state))
+		return bad_value("STATE", argv[i], EINVAL, purgeable_expect);
+	ret = libiobmd_set_purgeable(o.fd, state, &old);
+	if (ret)
+		return fail(-ret, purgeable_hint(-ret),
+			    "purgeable: IOBMD_IOC_SET_PURGEABLE %s on fd %ld",
+			    argv[i], o.fd);
+	ret = libiobmd_set_purgeable(o.fd, IOBMD_PURGEABLE_KEEP_CURRENT, &now);
+	if (ret)
+		return fail(-ret, NULL,
+			    "purgeable: IOBMD_IOC_SET_PURGEABLE keep on fd %ld",
+			    o.fd);
+	if (opt_json)
+		printf("{\"fd\": %ld, \"requested\": \"%s\", ", o.fd,
+		       purgeable_arg(state));
+	if (opt_json)
+		printf("\"old_state\": \"%s\", \"state\": \"%s\"}\n",
+		       purgeable_name(old), purgeable_name(now));
+	else
+		printf("fd %ld: %s, was %s\n", o.fd, purgeable_name(now),
+		       purgeable_name(old));
 	return EXIT_OK;
 }
 
@@ -578,6 +715,7 @@ int main(int argc, char **argv)
 		{ "info", cmd_info },
 		{ "fill", cmd_fill },
 		{ "dump", cmd_dump },
+		{ "purgeable", cmd_purgeable },
 		{ "list", cmd_list },
 		{ "demo", cmd_demo },
 	};

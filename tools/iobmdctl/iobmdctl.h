@@ -29,6 +29,7 @@ enum {
 	EXIT_NOMEM = 5,		/* ENOMEM, ENOSPC, EFBIG */
 	EXIT_INVALID = 6,	/* EINVAL, E2BIG, ERANGE from the kernel */
 	EXIT_KERNEL = 7,	/* any other error */
+	EXIT_BUSY = 8,		/* EBUSY: the buffer is prepared */
 };
 
 /* Global options. */
@@ -41,6 +42,8 @@ int parse_u64(const char *s, uint64_t *out);
 int parse_byte(const char *s, unsigned char *out);
 int parse_cache(const char *s, uint32_t *mode);
 int parse_direction(const char *s, uint32_t *dir);
+int parse_purgeable(const char *s, uint32_t *state);
+const char *purgeable_name(uint32_t state);
 const char *cache_short(uint32_t mode);
 const char *cache_long(uint32_t mode);
 const char *direction_name(uint32_t options);
@@ -52,8 +55,9 @@ const char *hint_for(int err);
 
 /* show.c */
 void json_string(FILE *f, const char *s);
+int get_info(int fd, struct iobmd_info *info);
 void show_info(FILE *f, int fd, const struct iobmd_info *info,
-	       const void *mapped);
+	       const void *mapped, int old_state);
 int hexdump(FILE *f, int fd, uint64_t offset, uint64_t length);
 
 /*

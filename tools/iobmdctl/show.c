@@ -73,8 +73,29 @@ static void option_names(uint32_t options, char *buf, size_t len)
 	}
 }
 
+/*
+ * IOBMD_IOC_INFO into @info, zeroed first: a kernel older than version 2
+ * of the struct fills 64 bytes only, and the fields after them read 0
+ * (not purgeable, not prepared). Returns 0 or a negative errno.
+ */
+int get_info(int fd, struct iobmd_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return libiobmd_get_info(fd, info);
+}
+
+/* The kind as the debugfs list names it: contiguous, sg or pageable. */
+static const char *kind_name(uint32_t options)
+{
+	if (options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS)
+		return "contiguous";
+	if (options & IOBMD_MEMORY_PAGEABLE)
+		return "pageable";
+	return "sg";
+}
+
 static void show_info_json(FILE *f, int fd, const struct iobmd_info *info,
-			   const void *mapped)
+			   const void *mapped, int old_state)
 {
 	char names[160];
 
@@ -97,9 +118,14 @@ static void show_info_json(FILE *f, int fd, const struct iobmd_info *info,
 	fputs("\"memory_options\": ", f);
 	json_string(f, names[0] ? names : "none");
 	fprintf(f, ", \"kind\": \"%s\", \"segments\": %u, \"cache\": \"%s\", ",
-		info->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS ?
-		"contiguous" : "sg", info->segments,
+		kind_name(info->options), info->segments,
 		cache_short(info->cache_mode));
+	fprintf(f, "\"purgeable_state\": \"%s\", ",
+		purgeable_name(info->purgeable_state));
+	if (old_state >= 0)
+		fprintf(f, "\"old_purgeable_state\": \"%s\", ",
+			purgeable_name(old_state));
+	fprintf(f, "\"prepare_count\": %u, ", info->prepare_count);
 	fprintf(f, "\"kernel_mapped\": %s, \"task_mapped\": %s}",
 		info->flags & IOBMD_INFO_KERNEL_MAPPED ? "true" : "false",
 		mapped ? "true" : "false");
@@ -108,15 +134,17 @@ static void show_info_json(FILE *f, int fd, const struct iobmd_info *info,
 /*
  * The properties of the buffer @fd as IOBMD_IOC_INFO gives them, a table
  * (or with --json one object, without a newline). @mapped is the task
- * mapping's address, or NULL.
+ * mapping's address, or NULL. @old_state, when not -1, is the purgeable
+ * state before a change iobmdctl made (IOBMD_PURGEABLE_*).
  */
 void show_info(FILE *f, int fd, const struct iobmd_info *info,
-	       const void *mapped)
+	       const void *mapped, int old_state)
 {
+	bool pageable = info->options & IOBMD_MEMORY_PAGEABLE;
 	char size[32], names[160];
 
 	if (opt_json) {
-		show_info_json(f, fd, info, mapped);
+		show_info_json(f, fd, info, mapped, old_state);
 		return;
 	}
 	option_names(info->options, names, sizeof(names));
@@ -139,20 +167,32 @@ void show_info(FILE *f, int fd, const struct iobmd_info *info,
 	if (info->dma_addr)
 		fprintf(f, "  dma address     0x%llx\n",
 			(unsigned long long)info->dma_addr);
+	else if (pageable && !info->prepare_count)
+		fprintf(f, "  dma address     none (pageable, not prepared)\n");
 	else
 		fprintf(f, "  dma address     hidden (needs CAP_SYS_ADMIN)\n");
 	fprintf(f, "  options         0x%x (direction %s, %s%scache %s)\n",
 		info->options, direction_name(info->options),
 		names, names[0] ? ", " : "", cache_short(info->options));
-	fprintf(f, "  kind            %s, %u segment%s\n",
-		info->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS ?
-		"contiguous" : "scatter-gather", info->segments,
-		info->segments == 1 ? "" : "s");
+	fprintf(f, "  kind            %s, %u segment%s%s\n",
+		pageable || info->options & IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS ?
+		kind_name(info->options) : "scatter-gather", info->segments,
+		info->segments == 1 ? "" : "s",
+		pageable && !info->prepare_count ? " (not prepared)" : "");
 	fprintf(f, "  cache           %s\n", cache_long(info->cache_mode));
+	if (old_state >= 0)
+		fprintf(f, "  purgeable       %s (was %s)\n",
+			purgeable_name(info->purgeable_state),
+			purgeable_name(old_state));
+	else
+		fprintf(f, "  purgeable       %s\n",
+			purgeable_name(info->purgeable_state));
+	fprintf(f, "  prepare count   %u\n", info->prepare_count);
 	fprintf(f, "  kernel mapping  %s\n",
 		info->flags & IOBMD_INFO_KERNEL_MAPPED ? "yes" : "no");
 	if (mapped)
-		fprintf(f, "  task mapping    %p\n", mapped);
+		fprintf(f, "  task mapping    %p%s\n", mapped,
+			pageable ? " (not populated)" : "");
 	else
 		fprintf(f, "  task mapping    none\n");
 }

@@ -139,6 +139,50 @@ int parse_direction(const char *s, uint32_t *dir)
 	return -EINVAL;
 }
 
+static const struct {
+	const char *name;
+	uint32_t state;
+} purgeable_names[] = {
+	{ "keep", IOBMD_PURGEABLE_KEEP_CURRENT },
+	{ "nonvolatile", IOBMD_PURGEABLE_NON_VOLATILE },
+	{ "non-volatile", IOBMD_PURGEABLE_NON_VOLATILE },
+	{ "volatile", IOBMD_PURGEABLE_VOLATILE },
+	{ "empty", IOBMD_PURGEABLE_EMPTY },
+};
+
+/* A purgeable state to ask for: keep, nonvolatile, volatile, empty. */
+int parse_purgeable(const char *s, uint32_t *state)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(purgeable_names); i++) {
+		if (!strcmp(s, purgeable_names[i].name)) {
+			*state = purgeable_names[i].state;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * A purgeable state as the debugfs list names it: none (0, not a
+ * purgeable buffer), nonvolatile, volatile, empty.
+ */
+const char *purgeable_name(uint32_t state)
+{
+	switch (state) {
+	case 0:
+		return "none";
+	case IOBMD_PURGEABLE_NON_VOLATILE:
+		return "nonvolatile";
+	case IOBMD_PURGEABLE_VOLATILE:
+		return "volatile";
+	case IOBMD_PURGEABLE_EMPTY:
+		return "empty";
+	}
+	return "?";
+}
+
 const char *direction_name(uint32_t options)
 {
 	uint32_t dir = options & IOBMD_DIRECTION_MASK;
@@ -224,6 +268,8 @@ int exit_class(int err)
 	case E2BIG:
 	case ERANGE:
 		return EXIT_INVALID;
+	case EBUSY:
+		return EXIT_BUSY;
 	}
 	return EXIT_KERNEL;
 }
@@ -244,7 +290,7 @@ const char *hint_for(int err)
 	case ENOTTY:
 		return "the --fd is not an iobmd buffer";
 	case EBUSY:
-		return "the buffer is prepared for out (read-only) until it is completed";
+		return "the buffer is prepared (for out: read-only) until it is completed";
 	case EFBIG:
 		return "larger than the module parameter max_buffer_bytes of iobmd";
 	case ENOSPC:

@@ -93,12 +93,16 @@ int libiobmd_open(void);
  *   pages and the alignment overflows; an alignment not 0, 1 or a power
  *   of two; an unknown option or flag bit; a direction above
  *   IOBMD_DIRECTION_INOUT; IOBMD_MEMORY_PURGEABLE without
- *   IOBMD_MEMORY_PAGEABLE; a cache mode value other than the five known.
+ *   IOBMD_MEMORY_PAGEABLE; a cache mode value other than the five known;
+ *   IOBMD_MEMORY_PAGEABLE with a contiguous buffer (also by an alignment
+ *   or a physical mask alignment above a page), with
+ *   IOBMD_MEMORY_MAPPER_NONE, IOBMD_MEMORY_KERNEL_USER_SHARED or a cache
+ *   mode other than default and copyback.
  * * -E2BIG - the module is older than this header and does not know a
  *   field given non-zero (@args->data before version 2, @args->alignment
  *   and @args->physical_mask before version 1).
  * * -EOPNOTSUPP - an IOKit option iobmd does not provide (yet):
- *   IOBMD_MEMORY_PAGEABLE (so also Purgeable), IOBMD_MEMORY_CLEAR_ENCRYPT,
+ *   IOBMD_MEMORY_CLEAR_ENCRYPT,
  *   IOBMD_MEMORY_USE_RESERVE, IOBMD_MAP_WRITE_THRU_CACHE, and
  *   IOBMD_MAP_WRITE_COMBINE_CACHE without PAT; or a physical mask whose
  *   highest address is below what the platform can allocate.
@@ -215,8 +219,10 @@ int libiobmd_release(int buf);
  * libiobmd_get_info() - describe a buffer
  * @buf:  a buffer fd.
  * @info: out: capacity, length, allocated size, first DMA address,
- *        alignment, options, segment count, cache mode, flags and physical
- *        mask; see struct iobmd_info (sizes in bytes).
+ *        alignment, options, segment count, cache mode, flags, physical
+ *        mask, purgeable state and prepare count; see struct iobmd_info
+ *        (sizes in bytes). A kernel older than this header fills only the
+ *        fields it knows: zero @info first to read the others as 0.
  *
  * Issues IOBMD_IOC_INFO. Its fields are those of IOKit's getCapacity(),
  * getLength(), getDirection()/getFlags() and getPhysicalSegment(0) in one
