@@ -35,8 +35,9 @@
  *   kmap=      1 when the kernel keeps a mapping
  *   purgeable= none, or a purgeable buffer's state: nonvolatile,
  *              volatile or empty
- *   dma=       DMA address of the first segment, or "-" when the reader
- *              opened the file without CAP_SYS_ADMIN
+ *   dma=       DMA address of the first segment (0 for a pageable buffer
+ *              that is not prepared), or "-" when the reader opened the
+ *              file without CAP_SYS_ADMIN
  */
 #include <linux/capability.h>
 #include <linux/debugfs.h>
@@ -124,7 +125,7 @@ static void iobmd_buffer_show(struct iobmd *bmd, void *arg)
 		   iobmd_purgeable_names[READ_ONCE(bmd->purgeable_state)]);
 	/* As /proc/pid/pagemap: addresses only for the privileged opener. */
 	if (file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN))
-		seq_printf(m, " dma=%#llx\n", (u64)bmd->dma_addr);
+		seq_printf(m, " dma=%#llx\n", (u64)READ_ONCE(bmd->dma_addr));
 	else
 		seq_puts(m, " dma=-\n");
 }

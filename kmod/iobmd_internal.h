@@ -54,7 +54,9 @@ struct vm_fault;
  *              else NULL.
  * @task_address: user address of the mapping made at create in a user
  *              task (the in-kernel API with a user mm), else 0.
- * @dma_addr:   DMA address of byte 0, the start of the first segment.
+ * @dma_addr:   DMA address of byte 0, the start of the first segment; for
+ *              a pageable buffer while it is prepared, else 0 (written
+ *              under @lock, read with READ_ONCE() by debugfs).
  * @base_size:  bytes allocated (for a dma_alloc_attrs() buffer more than
  *              @alloc_size when it was over-allocated for the alignment).
  * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones the page

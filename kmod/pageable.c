@@ -232,6 +232,7 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	bmd->pin_dir = dir;
 	bmd->pin_sgt = sgt;
 	WRITE_ONCE(bmd->pin_nents, sgt->nents);
+	WRITE_ONCE(bmd->dma_addr, sg_dma_address(sgt->sgl));
 	return 0;
 
 put:
@@ -258,6 +259,7 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
 	kfree(sgt);
 	bmd->pin_sgt = NULL;
 	WRITE_ONCE(bmd->pin_nents, 0);
+	WRITE_ONCE(bmd->dma_addr, 0);
 	iobmd_pageable_put_pages(bmd->pin_pages, bmd->alloc_size >> PAGE_SHIFT,
 				 bmd->pin_dir != DMA_TO_DEVICE);
 	kvfree(bmd->pin_pages);
