@@ -12,73 +12,18 @@
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
 
-#define BUFFERS "/sys/kernel/debug/iobmd/buffers"
-
-/*
- * This process's buffer of @capacity in iobmd/buffers: its line, without
- * the newline, into @line (@size bytes). 0 when found, -ENOENT when not,
- * or the errno of reading the file.
- */
-static int buffer_line(__u64 capacity, char *line, size_t size)
-{
-	char want_pid[32], want_cap[40], buf[1024];
-	int found = -ENOENT;
-	FILE *f = fopen(BUFFERS, "re");
-
-	if (!f)
-		return -errno;
-	snprintf(want_pid, sizeof(want_pid), " pid=%d ", getpid());
-	snprintf(want_cap, sizeof(want_cap), " capacity=%llu ",
-		 (unsigned long long)capacity);
-	while (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = 0;
-		if (strstr(buf, want_pid) && strstr(buf, want_cap)) {
-			snprintf(line, size, "%s", buf);
-			found = 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/* The value of @key in a buffers line, into @value; "" when missing. */
-static const char *field(const char *line, const char *key, char *value,
-			 size_t size)
-{
-	char want[32];
-	const char *p;
-	size_t n;
-
-	snprintf(want, sizeof(want), " %s=", key);
-	value[0] = 0;
-	if (!strncmp(line, want + 1, strlen(want + 1))) {
-		p = line + strlen(want + 1);
-	} else {
-		p = strstr(line, want);
-		if (!p)
-			return value;
-		p += strlen(want);
-	}
-	n = strcspn(p, " ");
-	if (n >= size)
-		n = size - 1;
-	memcpy(value, p, n);
-	value[n] = 0;
-	return value;
-}
-
 static unsigned long long field_num(const char *line, const char *key)
 {
 	char v[64];
 
-	return strtoull(field(line, key, v, sizeof(v)), NULL, 0);
+	return strtoull(iobmd_buffer_field(line, key, v, sizeof(v)), NULL, 0);
 }
 
 static int maps_of(__u64 capacity)
 {
 	char line[1024];
 
-	if (buffer_line(capacity, line, sizeof(line)))
+	if (iobmd_buffer_line(capacity, line, sizeof(line)))
 		return -1;
 	return field_num(line, "maps");
 }
@@ -91,8 +36,8 @@ FIXTURE_SETUP(debugfs)
 {
 	self->dev = iobmd_open();
 	ASSERT_LE(0, self->dev);
-	if (access(BUFFERS, R_OK))
-		SKIP(return, "no %s: debugfs not mounted", BUFFERS);
+	if (access(IOBMD_BUFFERS, R_OK))
+		SKIP(return, "no %s: debugfs not mounted", IOBMD_BUFFERS);
 }
 
 FIXTURE_TEARDOWN(debugfs)
@@ -118,7 +63,7 @@ TEST_F(debugfs, line_has_every_field)
 	ASSERT_EQ(0, iobmd_create(self->dev, cap, IOBMD_DIRECTION_INOUT, 0,
 				  &c));
 	ASSERT_EQ(0, iobmd_info(c.fd, &info));
-	ASSERT_EQ(0, buffer_line(cap, line, sizeof(line)));
+	ASSERT_EQ(0, iobmd_buffer_line(cap, line, sizeof(line)));
 	TH_LOG("%s", line);
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -131,26 +76,26 @@ TEST_F(debugfs, line_has_every_field)
 		prev = at + 1;
 	}
 	EXPECT_LT(0, field_num(line, "id"));
-	EXPECT_STREQ("debugfs_test", field(line, "comm", v, sizeof(v)));
+	EXPECT_STREQ("debugfs_test", iobmd_buffer_field(line, "comm", v, sizeof(v)));
 	EXPECT_EQ(4 * PAGE, field_num(line, "alloc"));
 	EXPECT_EQ(cap, field_num(line, "length"));
 	EXPECT_EQ(IOBMD_DIRECTION_INOUT, field_num(line, "options"));
-	EXPECT_STREQ("wb", field(line, "cache", v, sizeof(v)));
-	EXPECT_STREQ("sg", field(line, "kind", v, sizeof(v)));
+	EXPECT_STREQ("wb", iobmd_buffer_field(line, "cache", v, sizeof(v)));
+	EXPECT_STREQ("sg", iobmd_buffer_field(line, "kind", v, sizeof(v)));
 	EXPECT_EQ(info.segments, field_num(line, "segments"));
 	EXPECT_EQ(0, field_num(line, "maps"));
 	EXPECT_EQ(0, field_num(line, "kmap"));
-	EXPECT_STREQ("none", field(line, "purgeable", v, sizeof(v)));
+	EXPECT_STREQ("none", iobmd_buffer_field(line, "purgeable", v, sizeof(v)));
 	/* The tests run as root, with CAP_SYS_ADMIN. */
 	snprintf(dma, sizeof(dma), "%#llx", (unsigned long long)info.dma_addr);
-	EXPECT_STREQ(dma, field(line, "dma", v, sizeof(v)));
+	EXPECT_STREQ(dma, iobmd_buffer_field(line, "dma", v, sizeof(v)));
 
 	/* The line follows the buffer: its length, then its end. */
 	ASSERT_EQ(0, ioctl(c.fd, IOBMD_IOC_SET_LENGTH, &len));
-	ASSERT_EQ(0, buffer_line(cap, line, sizeof(line)));
+	ASSERT_EQ(0, iobmd_buffer_line(cap, line, sizeof(line)));
 	EXPECT_EQ(100, field_num(line, "length"));
 	close(c.fd);
-	EXPECT_EQ(-ENOENT, buffer_line(cap, line, sizeof(line)));
+	EXPECT_EQ(-ENOENT, iobmd_buffer_line(cap, line, sizeof(line)));
 }
 
 FIXTURE(kinds) {
@@ -195,8 +140,8 @@ FIXTURE_SETUP(kinds)
 {
 	self->dev = iobmd_open();
 	ASSERT_LE(0, self->dev);
-	if (access(BUFFERS, R_OK))
-		SKIP(return, "no %s: debugfs not mounted", BUFFERS);
+	if (access(IOBMD_BUFFERS, R_OK))
+		SKIP(return, "no %s: debugfs not mounted", IOBMD_BUFFERS);
 }
 
 FIXTURE_TEARDOWN(kinds)
@@ -214,11 +159,11 @@ TEST_F(kinds, reported)
 
 	ASSERT_EQ(0, iobmd_create(self->dev, cap, variant->options, 0, &c));
 	ASSERT_EQ(0, iobmd_info(c.fd, &info));
-	ASSERT_EQ(0, buffer_line(cap, line, sizeof(line)));
+	ASSERT_EQ(0, iobmd_buffer_line(cap, line, sizeof(line)));
 	TH_LOG("%s", line);
 	EXPECT_EQ(variant->options, field_num(line, "options"));
-	EXPECT_STREQ(variant->cache, field(line, "cache", v, sizeof(v)));
-	EXPECT_STREQ(variant->kind, field(line, "kind", v, sizeof(v)));
+	EXPECT_STREQ(variant->cache, iobmd_buffer_field(line, "cache", v, sizeof(v)));
+	EXPECT_STREQ(variant->kind, iobmd_buffer_field(line, "kind", v, sizeof(v)));
 	EXPECT_EQ(info.segments, field_num(line, "segments"));
 	EXPECT_EQ(variant->kmap, field_num(line, "kmap"));
 	close(c.fd);
@@ -266,8 +211,8 @@ TEST_F(debugfs, comm_escaped)
 	ret = iobmd_create(self->dev, cap, IOBMD_DIRECTION_IN, 0, &c);
 	ASSERT_EQ(0, prctl(PR_SET_NAME, old));
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, buffer_line(cap, line, sizeof(line)));
-	EXPECT_STREQ("a\\040b\\075c\\134d", field(line, "comm", v, sizeof(v)));
+	ASSERT_EQ(0, iobmd_buffer_line(cap, line, sizeof(line)));
+	EXPECT_STREQ("a\\040b\\075c\\134d", iobmd_buffer_field(line, "comm", v, sizeof(v)));
 	close(c.fd);
 }
 
@@ -297,8 +242,8 @@ TEST_F(debugfs, dma_hidden_without_sys_admin)
 	snprintf(want, sizeof(want), " capacity=%llu ",
 		 (unsigned long long)cap);
 	ASSERT_EQ(0, iobmd_create(self->dev, cap, IOBMD_DIRECTION_IN, 0, &c));
-	ASSERT_EQ(0, buffer_line(cap, line, sizeof(line)));
-	EXPECT_EQ(0, strncmp(field(line, "dma", v, sizeof(v)), "0x", 2));
+	ASSERT_EQ(0, iobmd_buffer_line(cap, line, sizeof(line)));
+	EXPECT_EQ(0, strncmp(iobmd_buffer_field(line, "dma", v, sizeof(v)), "0x", 2));
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -309,14 +254,15 @@ TEST_F(debugfs, dma_hidden_without_sys_admin)
 
 		if (drop_sys_admin())
 			_exit(2);
-		f = fopen(BUFFERS, "re");
+		f = fopen(IOBMD_BUFFERS, "re");
 		if (!f)
 			_exit(3);
 		while (fgets(child_line, sizeof(child_line), f)) {
 			child_line[strcspn(child_line, "\n")] = 0;
-			if (strstr(child_line, want))
-				_exit(strcmp(field(child_line, "dma", v,
-						   sizeof(v)), "-") ? 4 : 0);
+			if (!strstr(child_line, want))
+				continue;
+			iobmd_buffer_field(child_line, "dma", v, sizeof(v));
+			_exit(strcmp(v, "-") ? 4 : 0);
 		}
 		_exit(5);
 	}

@@ -20,6 +20,7 @@
 
 #define IOBMD_DEV "/dev/iobmd"
 #define IOBMD_STATS "/sys/kernel/debug/iobmd/stats"
+#define IOBMD_BUFFERS "/sys/kernel/debug/iobmd/buffers"
 /* iobmd is x86-only so far: 4 KiB pages, usable in static initialisers. */
 #define PAGE 4096UL
 
@@ -123,6 +124,60 @@ static inline long iobmd_stat(const char *name)
 			found = value;
 	fclose(f);
 	return found;
+}
+
+/*
+ * This process's buffer of @capacity in iobmd/buffers: its line, without
+ * the newline, into @line (@size bytes). 0 when found, -ENOENT when not,
+ * or the errno of reading the file.
+ */
+static inline int iobmd_buffer_line(__u64 capacity, char *line, size_t size)
+{
+	char want_pid[32], want_cap[40], buf[1024];
+	int found = -ENOENT;
+	FILE *f = fopen(IOBMD_BUFFERS, "re");
+
+	if (!f)
+		return -errno;
+	snprintf(want_pid, sizeof(want_pid), " pid=%d ", getpid());
+	snprintf(want_cap, sizeof(want_cap), " capacity=%llu ",
+		 (unsigned long long)capacity);
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		if (strstr(buf, want_pid) && strstr(buf, want_cap)) {
+			snprintf(line, size, "%s", buf);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The value of @key in a buffers line, into @value; "" when missing. */
+static inline const char *iobmd_buffer_field(const char *line,
+					     const char *key, char *value,
+					     size_t size)
+{
+	char want[32];
+	const char *p;
+	size_t n;
+
+	snprintf(want, sizeof(want), " %s=", key);
+	value[0] = 0;
+	if (!strncmp(line, want + 1, strlen(want + 1))) {
+		p = line + strlen(want + 1);
+	} else {
+		p = strstr(line, want);
+		if (!p)
+			return value;
+		p += strlen(want);
+	}
+	n = strcspn(p, " ");
+	if (n >= size)
+		n = size - 1;
+	memcpy(value, p, n);
+	value[n] = 0;
+	return value;
 }
 
 /* Write @s to a sysfs, debugfs or tracefs file: 0 or -errno. */

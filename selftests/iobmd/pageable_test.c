@@ -48,6 +48,17 @@ static long resident(void *p, size_t len)
 	return n;
 }
 
+/* This process's buffer of @capacity: its dma= in debugfs, or -1. */
+static long long debugfs_dma(__u64 capacity)
+{
+	char line[1024], v[40];
+
+	if (iobmd_buffer_line(capacity, line, sizeof(line)))
+		return -1;
+	return strtoull(iobmd_buffer_field(line, "dma", v, sizeof(v)), NULL,
+			0);
+}
+
 static int direction_ioctl(int fd, unsigned long cmd, __u32 dir)
 {
 	struct iobmd_direction d = { .direction = dir };
@@ -153,6 +164,7 @@ TEST_F(pageable, pinned_between_prepare_and_complete)
 	EXPECT_EQ(info.segments, iobmd_walk_segments(self->c.fd, &total,
 						     &highest));
 	EXPECT_EQ(SIZE, total);
+	EXPECT_EQ(info.dma_addr, debugfs_dma(SIZE));
 
 	/* Nested: still pinned once. */
 	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_IN));
@@ -164,6 +176,7 @@ TEST_F(pageable, pinned_between_prepare_and_complete)
 	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_IN));
 	EXPECT_EQ(0, vm_pin_kb());
 	EXPECT_EQ(-ENXIO, first_segment(self->c.fd, &seg));
+	EXPECT_EQ(0, debugfs_dma(SIZE));
 	EXPECT_EQ(-EINVAL, complete(self->c.fd, IOBMD_DIRECTION_IN));
 	EXPECT_EQ(0, check(self->map, SIZE, 2));
 }
