@@ -5,9 +5,7 @@
  * only for CAP_SYS_ADMIN; and the module-wide figures of iobmd/stats.
  */
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
@@ -216,20 +214,6 @@ TEST_F(debugfs, comm_escaped)
 	close(c.fd);
 }
 
-/* Drop CAP_SYS_ADMIN from this process's effective set. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 /* Without CAP_SYS_ADMIN at open, the DMA address reads "-". */
 TEST_F(debugfs, dma_hidden_without_sys_admin)
 {
@@ -252,7 +236,7 @@ TEST_F(debugfs, dma_hidden_without_sys_admin)
 		char child_line[1024];
 		FILE *f;
 
-		if (drop_sys_admin())
+		if (iobmd_drop_cap(CAP_SYS_ADMIN))
 			_exit(2);
 		f = fopen(IOBMD_BUFFERS, "re");
 		if (!f)

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <linux/iobmd.h>
 
@@ -178,6 +181,38 @@ static inline const char *iobmd_buffer_field(const char *line,
 	memcpy(value, p, n);
 	value[n] = 0;
 	return value;
+}
+
+/* A "Key: N kB" line of a /proc file (status, meminfo): N, or -1. */
+static inline long iobmd_proc_kb(const char *path, const char *key)
+{
+	char line[128];
+	long kb = -1, n;
+	size_t len = strlen(key);
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &n) == 1)
+			kb = n;
+	fclose(f);
+	return kb;
+}
+
+/* Drop a capability from this process's effective set: 0 or -errno. */
+static inline int iobmd_drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
 /* Write @s to a sysfs, debugfs or tracefs file: 0 or -errno. */

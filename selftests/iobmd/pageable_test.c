@@ -7,9 +7,7 @@
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
@@ -21,17 +19,7 @@
 /* VmPin of this process, in kB; -1 when it cannot be read. */
 static long vm_pin_kb(void)
 {
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return iobmd_proc_kb("/proc/self/status", "VmPin");
 }
 
 /* Pages of [p, p + len) resident (page cache or swap cache). */
@@ -219,20 +207,6 @@ TEST_F(pageable, nested_prepare_must_fit)
 	EXPECT_EQ(0, vm_pin_kb());
 }
 
-/* Drop a capability from this process's effective set. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[cap / 32].effective &= ~(1u << (cap % 32));
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 /* Pins count against RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOMEM. */
 TEST_F(pageable, memlock_limit)
 {
@@ -243,7 +217,7 @@ TEST_F(pageable, memlock_limit)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (drop_cap(CAP_IPC_LOCK) || setrlimit(RLIMIT_MEMLOCK, &small))
+		if (iobmd_drop_cap(CAP_IPC_LOCK) || setrlimit(RLIMIT_MEMLOCK, &small))
 			_exit(2);
 		if (prepare(self->c.fd, IOBMD_DIRECTION_IN) != -ENOMEM)
 			_exit(3);

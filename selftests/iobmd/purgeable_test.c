@@ -53,17 +53,7 @@ static int all(const unsigned char *p, size_t len, unsigned char c)
 /* Shmem: in /proc/meminfo, in kB. */
 static long shmem_kb(void)
 {
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return iobmd_proc_kb("/proc/meminfo", "Shmem");
 }
 
 FIXTURE(purgeable) {

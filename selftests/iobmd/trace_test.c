@@ -73,10 +73,24 @@ static const char *find_event(const char *from, const char *event,
 	return NULL;
 }
 
+/*
+ * The first iobmd_create event with @fields: its line into *@create, and
+ * the buffer's id; 0 when there is none.
+ */
+static unsigned long long created(const char *trace, const char *fields,
+				  const char **create)
+{
+	const char *at;
+
+	*create = find_event(trace, "iobmd_create", fields);
+	at = *create ? strstr(*create, "id=") : NULL;
+	return at ? strtoull(at + 3, NULL, 10) : 0;
+}
+
 TEST(events_follow_a_buffer)
 {
 	struct iobmd_direction dir = { .direction = IOBMD_DIRECTION_IN };
-	const char *at, *create, *map, *prep, *comp, *free_ev;
+	const char *create, *map, *prep, *comp, *free_ev;
 	struct iobmd_create c, bad;
 	char fields[128], *trace;
 	unsigned long long id;
@@ -105,13 +119,10 @@ TEST(events_follow_a_buffer)
 	trace = read_trace();
 	ASSERT_NE(NULL, trace);
 
-	create = find_event(trace, "iobmd_create",
-			    "capacity=12345 alloc_size=16384 options=0x3 memory=pages");
-	ASSERT_NE(NULL, create) TH_LOG("no iobmd_create in:\n%s", trace);
-	at = strstr(create, "id=");
-	ASSERT_NE(NULL, at);
-	id = strtoull(at + 3, NULL, 10);
-	ASSERT_NE(0, id);
+	id = created(trace,
+		     "capacity=12345 alloc_size=16384 options=0x3 memory=pages",
+		     &create);
+	ASSERT_NE(0, id) TH_LOG("no iobmd_create in:\n%s", trace);
 
 	/* The task mapping, then the later mapping at offset 4096. */
 	snprintf(fields, sizeof(fields), "id=%llu offset=0 length=16384 err=0",
@@ -151,7 +162,7 @@ TEST(purge_events)
 	struct iobmd_purgeable nonvol = {
 		.new_state = IOBMD_PURGEABLE_NON_VOLATILE,
 	};
-	const char *create, *at, *purge;
+	const char *create, *purge;
 	char fields[128], *trace;
 	unsigned long long id;
 	struct iobmd_create c;
@@ -177,12 +188,9 @@ TEST(purge_events)
 
 	trace = read_trace();
 	ASSERT_NE(NULL, trace);
-	create = find_event(trace, "iobmd_create",
-			    "capacity=16384 options=0x60 segments=0 memory=shmem");
-	ASSERT_NE(NULL, create) TH_LOG("no iobmd_create in:\n%s", trace);
-	at = strstr(create, "id=");
-	ASSERT_NE(NULL, at);
-	id = strtoull(at + 3, NULL, 10);
+	id = created(trace, "capacity=16384 options=0x60 segments=0 memory=shmem",
+		     &create);
+	ASSERT_NE(0, id) TH_LOG("no iobmd_create in:\n%s", trace);
 	snprintf(fields, sizeof(fields), "id=%llu bytes=16384 by=set_purgeable",
 		 id);
 	purge = find_event(create, "iobmd_purge", fields);
