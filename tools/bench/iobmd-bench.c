@@ -26,30 +26,11 @@
 #include <linux/dma-heap.h>
 #include <linux/iobmd.h>
 
+#include "bench.h"
+
 #define PAGE 4096UL
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS 15
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 /* A buffer fd: iobmd (options) or a dma-buf heap (heap fd). -errno. */
 static int alloc_iobmd(int dev, size_t len, unsigned int options)

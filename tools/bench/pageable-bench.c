@@ -28,6 +28,8 @@
 
 #include <linux/iobmd.h>
 
+#include "bench.h"
+
 #define PAGE 4096UL
 #define BIG (64UL << 20)
 #define PIECE (8UL << 20)
@@ -38,23 +40,7 @@
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
+	return now_us() / 1e3;
 }
 
 /* A new buffer of @len bytes, mapped into *@map: its fd, or -errno. */
