@@ -61,8 +61,10 @@ MODULE_PARM_DESC(max_total_bytes,
  *
  * Context: may sleep; takes iobmd_registry_lock.
  *
- * Return: 0, -EFBIG when @bytes is above max_buffer_bytes, or -ENOSPC when
- * it would take the bytes of all buffers above max_total_bytes.
+ * Return: 0, -EFBIG when @bytes is above max_buffer_bytes, -ENOSPC when
+ * it would take the bytes of all buffers above max_total_bytes, or
+ * -ENOMEM when the bytes of all buffers would not fit 64 bits (only
+ * pageable buffers, which are allocated as they are used, get there).
  */
 int iobmd_registry_charge(u64 bytes)
 {
@@ -73,8 +75,11 @@ int iobmd_registry_charge(u64 bytes)
 	mutex_lock(&iobmd_registry_lock);
 	if (max_buffer && bytes > max_buffer)
 		ret = -EFBIG;
-	else if (max_total && iobmd_registry_charged + bytes > max_total)
+	else if (max_total && (bytes > max_total ||
+			       iobmd_registry_charged > max_total - bytes))
 		ret = -ENOSPC;
+	else if (iobmd_registry_charged > U64_MAX - bytes)
+		ret = -ENOMEM;
 	else
 		iobmd_registry_charged += bytes;
 	mutex_unlock(&iobmd_registry_lock);
