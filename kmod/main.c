@@ -20,14 +20,15 @@ static int __init iobmd_init(void)
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 
-	ret = iobmd_dev_register(dev);
+	/* Everything a buffer needs exists before /dev/iobmd does. */
+	ret = iobmd_pageable_init();
 	if (ret) {
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
-	ret = iobmd_pageable_init();
+	ret = iobmd_dev_register(dev);
 	if (ret) {
-		iobmd_dev_unregister();
+		iobmd_pageable_exit();
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
