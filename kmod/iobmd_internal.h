@@ -224,6 +224,7 @@ unsigned long iobmd_purge_volatile(unsigned long nr);
 #endif
 
 /* sg.c */
+unsigned long iobmd_sg_allowed_pages(unsigned long n);
 int iobmd_sg_alloc(struct iobmd *bmd);
 void iobmd_sg_free(struct iobmd *bmd);
 vm_fault_t iobmd_sg_fault(struct vm_fault *vmf);

@@ -14,6 +14,11 @@
  * Locks: iobmd_purgeable_lock (the list of purgeable buffers) is taken
  * before a buffer's lock; the shrinker only ever trylocks either, so that
  * reclaim entered with one of them held cannot deadlock.
+ *
+ * Limits: the shrinker is not memcg-aware, so reclaim inside a memory
+ * cgroup at its limit does not purge (global reclaim and drop_caches do);
+ * and the mappings do not forward shmem's NUMA policy hooks, so mbind() on
+ * them has no effect on where pages go.
  */
 #include <kunit/visibility.h>
 #include <linux/dma-mapping.h>
@@ -23,12 +28,14 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/shmem_fs.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 
 #include "iobmd_internal.h"
 #include "iobmd_trace.h"
@@ -38,6 +45,8 @@ static LIST_HEAD(iobmd_purgeable_list);
 /* Bytes of buffers now volatile, and bytes discarded since load. */
 static atomic64_t iobmd_volatile_bytes = ATOMIC64_INIT(0);
 static atomic64_t iobmd_purged_bytes = ATOMIC64_INIT(0);
+/* Pages of the buffers the shrinker may purge: volatile, not prepared. */
+static atomic64_t iobmd_purgeable_pages = ATOMIC64_INIT(0);
 
 static void iobmd_pageable_unpin(struct iobmd *bmd);
 
@@ -72,14 +81,40 @@ int iobmd_pageable_check(u32 options, struct mm_struct *task)
 	return 0;
 }
 
+/* Whether the shrinker may purge the buffer now. Under bmd->lock. */
+static bool iobmd_purgeable_now(const struct iobmd *bmd)
+{
+	return bmd->purgeable_state == IOBMD_PURGEABLE_VOLATILE &&
+	       !bmd->pin_sgt;
+}
+
+/*
+ * Follow a change that may have made the buffer purgeable or not: @was is
+ * iobmd_purgeable_now() before it. Under bmd->lock.
+ */
+static void iobmd_purgeable_changed(struct iobmd *bmd, bool was)
+{
+	bool is = iobmd_purgeable_now(bmd);
+
+	if (is && !was)
+		atomic64_add(bmd->alloc_size >> PAGE_SHIFT,
+			     &iobmd_purgeable_pages);
+	else if (was && !is)
+		atomic64_sub(bmd->alloc_size >> PAGE_SHIFT,
+			     &iobmd_purgeable_pages);
+}
+
 /* Count a buffer in or out of the volatile bytes. Under bmd->lock. */
 static void iobmd_set_state(struct iobmd *bmd, u32 state)
 {
+	bool was = iobmd_purgeable_now(bmd);
+
 	if (bmd->purgeable_state == IOBMD_PURGEABLE_VOLATILE)
 		atomic64_sub(bmd->alloc_size, &iobmd_volatile_bytes);
 	if (state == IOBMD_PURGEABLE_VOLATILE)
 		atomic64_add(bmd->alloc_size, &iobmd_volatile_bytes);
 	WRITE_ONCE(bmd->purgeable_state, state);
+	iobmd_purgeable_changed(bmd, was);
 }
 
 /**
@@ -91,7 +126,8 @@ static void iobmd_set_state(struct iobmd *bmd, u32 state)
  *
  * Context: process context, may sleep.
  *
- * Return: 0, or the errno of shmem_file_setup() (-ENOMEM, -EFBIG).
+ * Return: 0, or -ENOMEM when shmem_file_setup() fails (no memory for the
+ * inode or file, or a size above what a file can have).
  */
 int iobmd_pageable_alloc(struct iobmd *bmd)
 {
@@ -99,7 +135,7 @@ int iobmd_pageable_alloc(struct iobmd *bmd)
 
 	shmem = shmem_file_setup("iobmd", bmd->alloc_size, VM_NORESERVE);
 	if (IS_ERR(shmem))
-		return PTR_ERR(shmem);
+		return -ENOMEM;
 	bmd->shmem = shmem;
 	bmd->base_size = bmd->alloc_size;
 	if (bmd->options & IOBMD_MEMORY_PURGEABLE) {
@@ -140,17 +176,35 @@ struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index)
 	return shmem_read_mapping_page(bmd->shmem->f_mapping, index);
 }
 
-/* Give back the pages of a prepare: dirty, since the device may write. */
-static void iobmd_pageable_put_pages(struct page **pages, unsigned long n,
+/*
+ * Give back the pages of a prepare, one reference each (dirty when the
+ * device may have written), and let reclaim see them again: the mapping
+ * was unevictable while they were held, as DRM's drm_gem_put_pages() does.
+ */
+static void iobmd_pageable_put_pages(struct address_space *mapping,
+				     struct page **pages, unsigned long n,
 				     bool dirty)
 {
+	struct folio_batch fbatch;
 	unsigned long i;
 
+	mapping_clear_unevictable(mapping);
+	folio_batch_init(&fbatch);
 	for (i = 0; i < n; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
 		if (dirty)
-			set_page_dirty(pages[i]);
-		mark_page_accessed(pages[i]);
-		put_page(pages[i]);
+			folio_mark_dirty(folio);
+		folio_mark_accessed(folio);
+		if (!folio_batch_add(&fbatch, folio)) {
+			check_move_unevictable_folios(&fbatch);
+			folio_batch_release(&fbatch);
+			cond_resched();
+		}
+	}
+	if (folio_batch_count(&fbatch)) {
+		check_move_unevictable_folios(&fbatch);
+		folio_batch_release(&fbatch);
 	}
 }
 
@@ -191,29 +245,37 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 			      enum dma_data_direction dir,
 			      struct mm_struct *mm)
 {
+	struct address_space *mapping = bmd->shmem->f_mapping;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, i;
 	unsigned int max_seg;
 	struct sg_table *sgt;
 	struct page **pages;
 	int ret;
 
+	/* The pages not in memory yet must fit, as for a wired buffer. */
+	if (n - min(n, READ_ONCE(mapping->nrpages)) > iobmd_sg_allowed_pages(n))
+		return -ENOMEM;
 	if (mm) {
 		ret = iobmd_pin_charge(bmd, mm, n);
 		if (ret)
 			return ret;
 	}
 	ret = -ENOMEM;
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!pages || !sgt)
 		goto free;
 	for (i = 0; i < n; i++) {
-		pages[i] = iobmd_pageable_page(bmd, i);
+		pages[i] = fatal_signal_pending(current) ? ERR_PTR(-EINTR) :
+			   iobmd_pageable_page(bmd, i);
 		if (IS_ERR(pages[i])) {
-			ret = PTR_ERR(pages[i]) == -ENOMEM ? -ENOMEM : -EIO;
-			iobmd_pageable_put_pages(pages, i, false);
+			ret = PTR_ERR(pages[i]);
+			if (ret != -ENOMEM && ret != -EINTR)
+				ret = -EIO;
+			iobmd_pageable_put_pages(mapping, pages, i, false);
 			goto free;
 		}
+		cond_resched();
 	}
 	max_seg = min_t(size_t, dma_max_mapping_size(bmd->dev), UINT_MAX) &
 		  PAGE_MASK;
@@ -228,6 +290,7 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 		sg_free_table(sgt);
 		goto put;
 	}
+	mapping_set_unevictable(mapping);
 	bmd->pin_pages = pages;
 	bmd->pin_dir = dir;
 	bmd->pin_sgt = sgt;
@@ -236,7 +299,7 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	return 0;
 
 put:
-	iobmd_pageable_put_pages(pages, n, false);
+	iobmd_pageable_put_pages(mapping, pages, n, false);
 free:
 	kfree(sgt);
 	kvfree(pages);
@@ -260,7 +323,8 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
 	bmd->pin_sgt = NULL;
 	WRITE_ONCE(bmd->pin_nents, 0);
 	WRITE_ONCE(bmd->dma_addr, 0);
-	iobmd_pageable_put_pages(bmd->pin_pages, bmd->alloc_size >> PAGE_SHIFT,
+	iobmd_pageable_put_pages(bmd->shmem->f_mapping, bmd->pin_pages,
+				 bmd->alloc_size >> PAGE_SHIFT,
 				 bmd->pin_dir != DMA_TO_DEVICE);
 	kvfree(bmd->pin_pages);
 	bmd->pin_pages = NULL;
@@ -282,7 +346,9 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
  *
  * Return: 0, -ENOMEM (no memory for the pages, or @mm's RLIMIT_MEMLOCK),
  * -EIO (a page could not be read back from swap, or the DMA mapping
- * failed), or -EBUSY (a direction the existing mapping does not allow).
+ * failed), -EINTR (a fatal signal arrived while bringing pages in), or
+ * -EBUSY (a direction the existing mapping does not allow: In or InOut on
+ * a mapping for Out, Out or InOut on one for In).
  */
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 			   struct mm_struct *mm)
@@ -294,9 +360,14 @@ int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 		[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
 	};
 	enum dma_data_direction dir = dma_dir[direction];
+	bool was = iobmd_purgeable_now(bmd);
+	int ret;
 
-	if (!bmd->pin_sgt)
-		return iobmd_pageable_pin(bmd, dir, mm);
+	if (!bmd->pin_sgt) {
+		ret = iobmd_pageable_pin(bmd, dir, mm);
+		iobmd_purgeable_changed(bmd, was);
+		return ret;
+	}
 	if (bmd->pin_dir != DMA_BIDIRECTIONAL && bmd->pin_dir != dir)
 		return -EBUSY;
 	dma_sync_sgtable_for_device(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
@@ -312,29 +383,37 @@ int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
  */
 void iobmd_pageable_complete(struct iobmd *bmd, bool last)
 {
-	if (last)
+	bool was = iobmd_purgeable_now(bmd);
+
+	if (last) {
 		iobmd_pageable_unpin(bmd);
-	else
+		iobmd_purgeable_changed(bmd, was);
+	} else {
 		dma_sync_sgtable_for_cpu(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
+	}
 }
 
 /*
  * Discard the contents: zap every user mapping, then free the pages,
  * resident or swapped. Mappings stay and fault in zero-filled pages.
- * Under bmd->lock, not prepared. Returns the pages freed.
+ * Under bmd->lock, not prepared. Returns the resident pages freed (the
+ * memory given back; purged_bytes and the tracepoint count swapped pages
+ * too).
  */
 static unsigned long iobmd_discard(struct iobmd *bmd, bool by_shrinker)
 {
 	struct address_space *mapping = bmd->shmem->f_mapping;
 	struct inode *inode = file_inode(bmd->shmem);
-	unsigned long pages;
+	unsigned long resident = mapping->nrpages;
+	u64 bytes;
 
-	pages = mapping->nrpages + READ_ONCE(SHMEM_I(inode)->swapped);
+	bytes = (u64)(resident + READ_ONCE(SHMEM_I(inode)->swapped)) <<
+		PAGE_SHIFT;
 	unmap_mapping_range(mapping, 0, 0, 1);
 	shmem_truncate_range(inode, 0, (loff_t)-1);
-	atomic64_add((u64)pages << PAGE_SHIFT, &iobmd_purged_bytes);
-	trace_iobmd_purge(bmd, (u64)pages << PAGE_SHIFT, by_shrinker);
-	return pages;
+	atomic64_add(bytes, &iobmd_purged_bytes);
+	trace_iobmd_purge(bmd, bytes, by_shrinker);
+	return resident;
 }
 
 /**
@@ -405,7 +484,7 @@ EXPORT_SYMBOL_GPL(iobmd_set_purgeable);
  *
  * Context: process context, may sleep; trylocks only.
  *
- * Return: the pages freed.
+ * Return: the resident pages freed.
  */
 VISIBLE_IF_KUNIT unsigned long iobmd_purge_volatile(unsigned long nr)
 {
@@ -431,10 +510,11 @@ VISIBLE_IF_KUNIT unsigned long iobmd_purge_volatile(unsigned long nr)
 }
 EXPORT_SYMBOL_IF_KUNIT(iobmd_purge_volatile);
 
+/* At most what a scan could free: the purgeable buffers' pages. */
 static unsigned long iobmd_shrink_count(struct shrinker *shrinker,
 					struct shrink_control *sc)
 {
-	unsigned long pages = atomic64_read(&iobmd_volatile_bytes) >> PAGE_SHIFT;
+	unsigned long pages = atomic64_read(&iobmd_purgeable_pages);
 
 	return pages ?: SHRINK_EMPTY;
 }
@@ -521,13 +601,13 @@ static void iobmd_pageable_vm_close(struct vm_area_struct *vma)
 
 static vm_fault_t iobmd_pageable_vm_fault(struct vm_fault *vmf)
 {
-	return iobmd_shmem_vm_ops->fault(vmf);
+	return READ_ONCE(iobmd_shmem_vm_ops)->fault(vmf);
 }
 
 static vm_fault_t iobmd_pageable_vm_map_pages(struct vm_fault *vmf,
 					      pgoff_t start, pgoff_t end)
 {
-	return iobmd_shmem_vm_ops->map_pages(vmf, start, end);
+	return READ_ONCE(iobmd_shmem_vm_ops)->map_pages(vmf, start, end);
 }
 
 static const struct vm_operations_struct iobmd_pageable_vm_ops = {
@@ -548,8 +628,8 @@ static const struct vm_operations_struct iobmd_pageable_vm_ops = {
  * Context: process context, mmap_lock held for writing.
  *
  * Return: 0, the errno of shmem's mmap, or -ENODEV when shmem's mapping
- * operations are not what iobmd wraps (a fault and map_pages, no
- * open/close).
+ * operations are not what iobmd wraps (a fault and map_pages, nothing
+ * else it would have to forward but the NUMA policy hooks).
  */
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
@@ -561,7 +641,8 @@ int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 	if (!vma->vm_ops->fault || !vma->vm_ops->map_pages ||
-	    vma->vm_ops->open || vma->vm_ops->close)
+	    vma->vm_ops->open || vma->vm_ops->close ||
+	    vma->vm_ops->page_mkwrite || vma->vm_ops->huge_fault)
 		return -ENODEV;	/* a shmem we do not know */
 	WRITE_ONCE(iobmd_shmem_vm_ops, vma->vm_ops);
 	vma->vm_ops = &iobmd_pageable_vm_ops;

@@ -161,7 +161,7 @@ static unsigned long iobmd_sg_chunks(struct iobmd *bmd, unsigned long n)
  * allocation would wake the OOM killer (measured: a 4800 MiB buffer in a
  * 5 GiB VM did); one above this limit fails at once with -ENOMEM.
  */
-static unsigned long iobmd_sg_allowed_pages(unsigned long n)
+unsigned long iobmd_sg_allowed_pages(unsigned long n)
 {
 	long avail = si_mem_available();
 
