@@ -542,6 +542,7 @@ struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
 {
 	const void __user *user = (const void __user *)source_address;
 	struct iobmd *bmd;
+	ssize_t copied;
 
 	if (!source_mm)
 		return ERR_PTR(-EINVAL);
@@ -550,17 +551,18 @@ struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
 	bmd = iobmd_alloc(task, options, length, 1, 0);
 	if (IS_ERR(bmd))
 		return bmd;
-	/* Copy before mapping: a fault then leaves nothing to unmap. */
-	if (source_mm == IOBMD_KERNEL_TASK) {
-		/* Only a pageable buffer's pages can fail to come in. */
-		if (iobmd_copy_in(bmd, 0, (const void *)source_address,
-				  length) != length) {
-			iobmd_put(bmd);
-			return ERR_PTR(-ENOMEM);
-		}
-	} else if (iobmd_copy_in_user(bmd, 0, user, length) != length) {
+	/*
+	 * Copy before mapping: a fault then leaves nothing to unmap. Only a
+	 * pageable buffer's pages can fail to come in (-ENOMEM, -EIO).
+	 */
+	if (source_mm == IOBMD_KERNEL_TASK)
+		copied = iobmd_copy_in(bmd, 0, (const void *)source_address,
+				       length);
+	else
+		copied = iobmd_copy_in_user(bmd, 0, user, length);
+	if (copied != length) {
 		iobmd_put(bmd);
-		return ERR_PTR(-EFAULT);
+		return ERR_PTR(copied < 0 ? copied : -EFAULT);
 	}
 	return iobmd_finish(task, bmd);
 }

@@ -19,8 +19,8 @@
  * The page that holds byte @offset. Contiguous memory from
  * dma_alloc_attrs() lies in the direct map on x86 (dma-direct remaps only
  * for non-coherent devices), so its pages follow from the address. A
- * pageable buffer's page comes with a reference (iobmd_put_page()), or is
- * an ERR_PTR() when it cannot be had.
+ * pageable buffer's page comes with a reference the caller puts, or is an
+ * ERR_PTR() when it cannot be had.
  */
 static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 {
@@ -33,10 +33,13 @@ static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 
 /*
  * Walk [@offset, @offset + @n) page by page, copying to @iter (@out) or
- * from it; stop at the first short copy (user memory faulted).
+ * from it; stop at the first short copy (user memory faulted). Returns the
+ * bytes copied, or -ENOMEM or -EIO when a pageable buffer's page could
+ * not be brought in (no memory, or a swap read error), whatever was
+ * copied before it.
  */
-static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
-			      struct iov_iter *iter, bool out)
+static ssize_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
+			       struct iov_iter *iter, bool out)
 {
 	size_t done = 0;
 
@@ -48,7 +51,7 @@ static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
 		size_t copied;
 
 		if (IS_ERR(page))
-			break;
+			return PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
 		copied = out ? copy_page_to_iter(page, off, chunk, iter) :
 			       copy_page_from_iter(page, off, chunk, iter);
 		if (bmd->shmem) {
@@ -73,10 +76,11 @@ static size_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
  * Context: process context; may sleep when @iter is user memory.
  *
  * Return: the number of bytes copied, less than @n only when user memory
- * faulted or a pageable buffer's page could not be brought in.
+ * faulted; -ENOMEM or -EIO when a pageable buffer's page could not be
+ * brought in (bytes before it may have been copied).
  */
-size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
-			  struct iov_iter *iter)
+ssize_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
+			   struct iov_iter *iter)
 {
 	return iobmd_copy_iter(bmd, offset, n, iter, true);
 }
@@ -90,20 +94,19 @@ size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
  *
  * Context: process context; may sleep when @iter is user memory.
  *
- * Return: the number of bytes copied, less than @n only when user memory
- * faulted or a pageable buffer's page could not be brought in.
+ * Return: as iobmd_copy_to_iter().
  */
-size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
-			    struct iov_iter *iter)
+ssize_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
+			     struct iov_iter *iter)
 {
 	return iobmd_copy_iter(bmd, offset, n, iter, false);
 }
 
 /*
- * Copy @n bytes at @offset to kernel memory. Returns the bytes copied:
- * all of them, unless a pageable buffer's page could not be brought in.
+ * Copy @n bytes at @offset to kernel memory. Returns @n, or -ENOMEM or
+ * -EIO when a pageable buffer's page could not be brought in.
  */
-size_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
+ssize_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
 {
 	struct kvec kv = { .iov_base = dst, .iov_len = n };
 	struct iov_iter iter;
@@ -113,8 +116,8 @@ size_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n)
 }
 
 /* Copy @n bytes from kernel memory to @offset; as iobmd_copy_out(). */
-size_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
-		     size_t n)
+ssize_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
+		      size_t n)
 {
 	struct kvec kv = { .iov_base = (void *)src, .iov_len = n };
 	struct iov_iter iter;
@@ -123,9 +126,12 @@ size_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
 	return iobmd_copy_from_iter(bmd, offset, n, &iter);
 }
 
-/* Copy @n bytes from user memory to @offset; returns the bytes copied. */
-size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
-			  const void __user *src, size_t n)
+/*
+ * Copy @n bytes from user memory to @offset. Returns the bytes copied
+ * (fewer when user memory faulted), or as iobmd_copy_to_iter().
+ */
+ssize_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
+			   const void __user *src, size_t n)
 {
 	struct iov_iter iter;
 
@@ -133,9 +139,9 @@ size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
 	return iobmd_copy_from_iter(bmd, offset, n, &iter);
 }
 
-/* Copy @n bytes at @offset to user memory; returns the bytes copied. */
-size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
-			   size_t n)
+/* Copy @n bytes at @offset to user memory; as iobmd_copy_in_user(). */
+ssize_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
+			    size_t n)
 {
 	struct iov_iter iter;
 

@@ -365,11 +365,15 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	if (IS_ERR(bmd))
 		return PTR_ERR(bmd);
 	/* withBytes, withCopy: the contents come from the caller. */
-	if (args.data &&
-	    iobmd_copy_in_user(bmd, 0, u64_to_user_ptr(args.data),
-			       args.capacity) != args.capacity) {
-		iobmd_put(bmd);
-		return -EFAULT;
+	if (args.data) {
+		ssize_t copied = iobmd_copy_in_user(bmd, 0,
+						    u64_to_user_ptr(args.data),
+						    args.capacity);
+
+		if (copied != args.capacity) {
+			iobmd_put(bmd);
+			return copied < 0 ? copied : -EFAULT;
+		}
 	}
 
 	file = iobmd_buffer_file(bmd);

@@ -195,17 +195,17 @@ int iobmd_cache_restore(struct iobmd *bmd);
 
 /* contents.c */
 struct iov_iter;
-size_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
-			  struct iov_iter *iter);
-size_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
-			    struct iov_iter *iter);
-size_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n);
-size_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
-		     size_t n);
-size_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
-			  const void __user *src, size_t n);
-size_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
-			   size_t n);
+ssize_t iobmd_copy_to_iter(struct iobmd *bmd, u64 offset, size_t n,
+			   struct iov_iter *iter);
+ssize_t iobmd_copy_from_iter(struct iobmd *bmd, u64 offset, size_t n,
+			     struct iov_iter *iter);
+ssize_t iobmd_copy_out(struct iobmd *bmd, u64 offset, void *dst, size_t n);
+ssize_t iobmd_copy_in(struct iobmd *bmd, u64 offset, const void *src,
+		      size_t n);
+ssize_t iobmd_copy_in_user(struct iobmd *bmd, u64 offset,
+			   const void __user *src, size_t n);
+ssize_t iobmd_copy_out_user(struct iobmd *bmd, u64 offset, void __user *dst,
+			    size_t n);
 
 /* pageable.c */
 int iobmd_pageable_check(u32 options, struct mm_struct *task);

@@ -57,6 +57,7 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
  */
 u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 {
+	ssize_t copied;
 	u64 len;
 
 	mutex_lock(&bmd->lock);
@@ -64,7 +65,8 @@ u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 		n = 0;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	n = iobmd_copy_in(bmd, len, bytes, n);
+	copied = iobmd_copy_in(bmd, len, bytes, n);
+	n = copied > 0 ? copied : 0;
 	WRITE_ONCE(bmd->length, len + n);
 	mutex_unlock(&bmd->lock);
 	return n;
@@ -127,7 +129,7 @@ int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n)
 
 	mutex_lock(&bmd->lock);
 	if (iobmd_range_ok(bmd, offset, n))
-		ret = iobmd_copy_out(bmd, offset, bytes, n) == n ? 0 : -ENOMEM;
+		ret = min_t(ssize_t, iobmd_copy_out(bmd, offset, bytes, n), 0);
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
@@ -160,7 +162,7 @@ int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
 	if (bmd->prepared_read_only)
 		ret = -EBUSY;
 	else if (iobmd_range_ok(bmd, offset, n))
-		ret = iobmd_copy_in(bmd, offset, bytes, n) == n ? 0 : -ENOMEM;
+		ret = min_t(ssize_t, iobmd_copy_in(bmd, offset, bytes, n), 0);
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
@@ -292,13 +294,13 @@ s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 	mutex_lock(&bmd->lock);
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	if (bmd->prepared_read_only) {
-		ret = -EBUSY;
-	} else if (iobmd_copy_in_user(bmd, len, bytes, n) != n) {
-		ret = -EFAULT;
-	} else {
-		WRITE_ONCE(bmd->length, len + n);
-		ret = n;
+	ret = -EBUSY;
+	if (!bmd->prepared_read_only) {
+		ret = iobmd_copy_in_user(bmd, len, bytes, n);
+		if (ret == n)
+			WRITE_ONCE(bmd->length, len + n);
+		else if (ret >= 0)
+			ret = -EFAULT;
 	}
 	mutex_unlock(&bmd->lock);
 	return ret;
@@ -323,7 +325,7 @@ ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		ret = iobmd_copy_out_user(bmd, *pos, buf, n);
 		if (!ret && n)
 			ret = -EFAULT;
-		else
+		else if (ret > 0)
 			*pos += ret;
 	}
 	mutex_unlock(&bmd->lock);
@@ -356,7 +358,7 @@ ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
 		ret = iobmd_copy_in_user(bmd, *pos, buf, n);
 		if (!ret)
 			ret = -EFAULT;
-		else
+		else if (ret > 0)
 			*pos += ret;
 	}
 	mutex_unlock(&bmd->lock);

@@ -119,7 +119,10 @@
  * * ENOSPC - it would take the page-rounded sizes of all live buffers
  *   above the module parameter max_total_bytes.
  * * ENOMEM - no memory satisfies the size, alignment and mask together
- *   (or the fd's file could not be made).
+ *   (or the fd's file could not be made); for a pageable buffer, its
+ *   shmem file could not be made, or with @data a page could not be had.
+ * * EIO - with @data, a page of a pageable buffer could not be read back
+ *   from swap.
  * * EMFILE - the caller has no free file descriptor.
  * * ENFILE - the system-wide limit on open files was reached.
  * * EFAULT - the struct is not readable and writable at the given
@@ -134,7 +137,13 @@
  * mmap(2) of a buffer fd: MAP_SHARED of any page-aligned range inside
  * @capacity rounded up to pages, without PROT_EXEC. MAP_PRIVATE, PROT_EXEC
  * or a range outside get EINVAL; mremap(2) cannot grow such a mapping
- * (EFAULT).
+ * (EFAULT). A pageable buffer's mapping is shmem's own; ENODEV if shmem's
+ * mapping operations are not the ones iobmd knows how to wrap.
+ *
+ * pread(2) and pwrite(2) of a pageable buffer bring its pages in; when a
+ * page cannot be had they fail with ENOMEM or EIO, even if bytes before
+ * it were copied (a fault in the caller's memory instead returns the bytes
+ * copied before it, or EFAULT).
  *
  * Differences from XNU: XNU returns NULL for every failure, ignores unknown
  * option bits and ignores Purgeable without Pageable; iobmd gives the
@@ -249,8 +258,9 @@ struct iobmd_length {
  *
  * Return: 0, or -1 with errno EFAULT (@data or the struct not accessible;
  * nothing appended), EBUSY (the buffer is prepared read-only, see struct
- * iobmd_direction), EINVAL (@copied not 0, struct shorter than 24 bytes)
- * or E2BIG.
+ * iobmd_direction), EINVAL (@copied not 0, struct shorter than 24 bytes),
+ * ENOMEM or EIO (a pageable buffer's page could not be had; the length is
+ * unchanged) or E2BIG.
  */
 struct iobmd_append {
 	__u64 data;
@@ -286,8 +296,10 @@ struct iobmd_append {
  * bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT; for a
  * pageable buffer's first prepare also ENOMEM (no memory for the pages,
  * or RLIMIT_MEMLOCK reached), EIO (a page could not be read back from
- * swap, or the DMA mapping failed), and EBUSY for a prepare that needs
- * the device to write (In) while the buffer is prepared for Out only.
+ * swap, or the DMA mapping failed, e.g. swiotlb full for a physical
+ * mask), EINTR (a fatal signal while bringing pages in); and EBUSY for a
+ * nested prepare its mapping does not allow (In or InOut on a buffer
+ * prepared for Out only, Out or InOut on one prepared for In only).
  */
 struct iobmd_direction {
 	__u32 direction;
