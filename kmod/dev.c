@@ -74,19 +74,14 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 		.purgeable_state = READ_ONCE(bmd->purgeable_state),
 		.prepare_count = READ_ONCE(bmd->prepare_count),
 	};
-	dma_addr_t addr;
 
 	if (usize < IOBMD_INFO_SIZE_VER0)
 		return -EINVAL;
 	if (bmd->kernel_mapped)
 		info.flags |= IOBMD_INFO_KERNEL_MAPPED;
 	/* A pageable buffer has an address only while prepared. */
-	if (iobmd_shows_addresses(file)) {
-		if (!bmd->shmem)
-			info.dma_addr = bmd->dma_addr;
-		else if (!iobmd_get_physical_segment(bmd, 0, &addr, NULL))
-			info.dma_addr = addr;
-	}
+	if (iobmd_shows_addresses(file))
+		info.dma_addr = READ_ONCE(bmd->dma_addr);
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
 
