@@ -234,33 +234,30 @@ TEST_F(pageable, memlock_limit)
 
 /*
  * The physical mask holds at prepare: pages above 4 GiB are bounced
- * through swiotlb (64 MiB in the VM). 192 MiB of them cannot all be:
- * the DMA mapping fails, the prepare is EIO and leaves nothing pinned.
- * A small buffer under the same mask is bounced and prepares.
+ * through swiotlb (64 MiB in the VM). 160 MiB of pages, which shmem takes
+ * from above 4 GiB first, cannot all be: the DMA mapping fails, the
+ * prepare is EIO and leaves nothing pinned. A small buffer under the same
+ * mask is bounced and prepares. (Slow under TCG and KASAN: 120 s.)
  */
-TEST(masked_prepare_bounces_or_fails)
+TEST_F_TIMEOUT(pageable, masked_prepare_bounces_or_fails, 120)
 {
-	const __u64 big = 192UL << 20;
+	const __u64 big = 160UL << 20;
 	struct iobmd_create c = {
 		.capacity = big,
 		.options = PAGEABLE,
-		.flags = IOBMD_CREATE_MAP_TASK,
 		.physical_mask = 0xffffffff,
 	};
 	struct iobmd_segment seg;
 	struct iobmd_info info;
 	__u64 total, highest;
-	int dev = iobmd_open();
+	int dev = self->dev;
 
-	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, ioctl(dev, IOBMD_IOC_CREATE, &c));
-	memset((void *)(uintptr_t)c.address, 0x42, big);
 	EXPECT_EQ(-EIO, prepare(c.fd, IOBMD_DIRECTION_IN));
 	EXPECT_EQ(0, vm_pin_kb());
 	ASSERT_EQ(0, iobmd_info(c.fd, &info));
 	EXPECT_EQ(0, info.prepare_count);
 	EXPECT_EQ(-ENXIO, first_segment(c.fd, &seg));
-	munmap((void *)(uintptr_t)c.address, big);
 	close(c.fd);
 
 	memset(&c, 0, sizeof(c));
@@ -274,7 +271,6 @@ TEST(masked_prepare_bounces_or_fails)
 	EXPECT_GE(0xffffffffULL, highest);
 	EXPECT_EQ(0, complete(c.fd, IOBMD_DIRECTION_IN));
 	close(c.fd);
-	close(dev);
 }
 
 #define CGROUP "/sys/fs/cgroup"
