@@ -39,6 +39,14 @@ static char *read_trace(void)
 	return buf;
 }
 
+/* Disable events/iobmd and read the trace; NULL on failure. */
+static char *stop_trace(void)
+{
+	if (iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"))
+		return NULL;
+	return read_trace();
+}
+
 /*
  * The first line at or after @from with "@event: " and every word of
  * @fields; NULL when there is none.
@@ -115,8 +123,7 @@ TEST(events_follow_a_buffer)
 	close(c.fd);
 	close(dev);
 
-	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"));
-	trace = read_trace();
+	trace = stop_trace();
 	ASSERT_NE(NULL, trace);
 
 	id = created(trace,
@@ -184,9 +191,7 @@ TEST(purge_events)
 	munmap((void *)(uintptr_t)c.address, 4 * PAGE);
 	close(c.fd);
 	close(dev);
-	ASSERT_EQ(0, iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"));
-
-	trace = read_trace();
+	trace = stop_trace();
 	ASSERT_NE(NULL, trace);
 	id = created(trace, "capacity=16384 options=0x60 segments=0 memory=shmem",
 		     &create);
