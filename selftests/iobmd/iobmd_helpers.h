@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the iobmd selftests: issuing the ioctls and observing
- * the module from outside (its reference count, the next free fd).
+ * Helpers shared by the iobmd selftests (and tools/bench/pageable-bench):
+ * issuing the ioctls and observing the module from outside (its reference
+ * count, the next free fd, debugfs, residency, swap). Plain libc, no
+ * kselftest harness.
  */
 #ifndef IOBMD_SELFTEST_HELPERS_H
 #define IOBMD_SELFTEST_HELPERS_H
@@ -213,6 +215,46 @@ static inline int iobmd_drop_cap(int cap)
 		return -errno;
 	data[cap / 32].effective &= ~(1u << (cap % 32));
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Whether every byte of [p, p + len) is @c. */
+static inline int iobmd_all_bytes(const unsigned char *p, size_t len,
+				  unsigned char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+/* Pages of [p, p + len) resident (page cache or swap cache), or -1. */
+static inline long iobmd_resident_pages(void *p, size_t len)
+{
+	unsigned char *vec = malloc(len / PAGE + 1);
+	long n = 0;
+	size_t i;
+
+	if (!vec || mincore(p, len, vec)) {
+		free(vec);
+		return -1;
+	}
+	for (i = 0; i < len / PAGE; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+/* The swap device of the pageable tests: a brd RAM disk (brd.rd_size). */
+#define IOBMD_SWAP_DEV "/dev/ram1"
+#define IOBMD_SWAP_ON "grep -q " IOBMD_SWAP_DEV " /proc/swaps || " \
+	"{ mkswap " IOBMD_SWAP_DEV " && swapon " IOBMD_SWAP_DEV "; } >/dev/null"
+
+/* Swap on IOBMD_SWAP_DEV unless it already is: 0, or system()'s status. */
+static inline int iobmd_swap_on(void)
+{
+	return system(IOBMD_SWAP_ON);
 }
 
 /* Write @s to a sysfs, debugfs or tracefs file: 0 or -errno. */

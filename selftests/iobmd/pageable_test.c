@@ -22,20 +22,6 @@ static long vm_pin_kb(void)
 	return iobmd_proc_kb("/proc/self/status", "VmPin");
 }
 
-/* Pages of [p, p + len) resident (page cache or swap cache). */
-static long resident(void *p, size_t len)
-{
-	unsigned char vec[SIZE / PAGE * 4];
-	long n = 0;
-	size_t i;
-
-	if (len / PAGE > sizeof(vec) || mincore(p, len, vec))
-		return -1;
-	for (i = 0; i < len / PAGE; i++)
-		n += vec[i] & 1;
-	return n;
-}
-
 /* This process's buffer of @capacity: its dma= in debugfs, or -1. */
 static long long debugfs_dma(__u64 capacity)
 {
@@ -121,7 +107,7 @@ TEST_F(pageable, lazy_and_unpinned)
 	struct iobmd_segment seg;
 	struct iobmd_info info;
 
-	EXPECT_EQ(0, resident(self->map, SIZE));
+	EXPECT_EQ(0, iobmd_resident_pages(self->map, SIZE));
 	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
 	EXPECT_EQ(0, info.segments);
 	EXPECT_EQ(0, info.dma_addr);
@@ -131,7 +117,7 @@ TEST_F(pageable, lazy_and_unpinned)
 	EXPECT_EQ(0, vm_pin_kb());
 
 	fill(self->map, SIZE, 1);
-	EXPECT_EQ(PAGES, resident(self->map, SIZE));
+	EXPECT_EQ(PAGES, iobmd_resident_pages(self->map, SIZE));
 	EXPECT_EQ(0, vm_pin_kb());
 }
 
@@ -275,9 +261,6 @@ TEST_F_TIMEOUT(pageable, masked_prepare_bounces_or_fails, 120)
 
 #define CGROUP "/sys/fs/cgroup"
 #define TEST_CG CGROUP "/iobmd_pageable"
-#define SWAP_DEV "/dev/ram1"
-#define SWAP_ON "grep -q " SWAP_DEV " /proc/swaps || " \
-	"{ mkswap " SWAP_DEV " && swapon " SWAP_DEV "; } >/dev/null"
 
 /*
  * Memory pressure confined to a memory cgroup: swap on a brd RAM disk,
@@ -295,8 +278,8 @@ static const char *pressure_setup(void)
 		return "cannot make a cgroup";
 	if (access(TEST_CG "/memory.reclaim", W_OK))
 		return "no memory.reclaim";
-	if (system(SWAP_ON))
-		return "no swap on " SWAP_DEV;
+	if (iobmd_swap_on())
+		return "no swap on " IOBMD_SWAP_DEV;
 	return NULL;
 }
 
@@ -325,9 +308,9 @@ TEST_F(pageable, swapped_out_unless_prepared)
 
 	/* Charged to this cgroup as it is touched. */
 	fill(self->map, SIZE, 5);
-	ASSERT_EQ(PAGES, resident(self->map, SIZE));
+	ASSERT_EQ(PAGES, iobmd_resident_pages(self->map, SIZE));
 	press();
-	out = PAGES - resident(self->map, SIZE);
+	out = PAGES - iobmd_resident_pages(self->map, SIZE);
 	TH_LOG("not prepared: %ld of %lu pages swapped out", out, PAGES);
 	EXPECT_LT(PAGES / 2, out);
 	EXPECT_EQ(0, check(self->map, SIZE, 5));
@@ -335,7 +318,7 @@ TEST_F(pageable, swapped_out_unless_prepared)
 	ASSERT_EQ(0, prepare(self->c.fd, IOBMD_DIRECTION_INOUT));
 	ASSERT_EQ(1, first_segment(self->c.fd, &before));
 	press();
-	EXPECT_EQ(PAGES, resident(self->map, SIZE));
+	EXPECT_EQ(PAGES, iobmd_resident_pages(self->map, SIZE));
 	ASSERT_EQ(1, first_segment(self->c.fd, &after));
 	EXPECT_EQ(before.address, after.address);
 	EXPECT_EQ(0, check(self->map, SIZE, 5));

@@ -39,17 +39,6 @@ static int shrink_all(void)
 	return iobmd_write_file("/proc/sys/vm/drop_caches", "2");
 }
 
-/* Whether every byte of [p, p + len) is @c. */
-static int all(const unsigned char *p, size_t len, unsigned char c)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != c)
-			return 0;
-	return 1;
-}
-
 /* Shmem: in /proc/meminfo, in kB. */
 static long shmem_kb(void)
 {
@@ -101,7 +90,7 @@ TEST_F(purgeable, old_state_answers)
 	EXPECT_EQ(VOL, set_purgeable(self->a.fd, VOL));
 	EXPECT_EQ(VOL, set_purgeable(self->a.fd, NONVOL));
 	/* Not purged: the contents are all there. */
-	EXPECT_TRUE(all(self->map_a, SIZE, 0xaa));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0xaa));
 	EXPECT_EQ(NONVOL, set_purgeable(self->a.fd, EMPTY));
 	/* Volatile after Empty stays Empty. */
 	EXPECT_EQ(EMPTY, set_purgeable(self->a.fd, VOL));
@@ -126,11 +115,11 @@ TEST_F(purgeable, empty_discards_now)
 	EXPECT_LE(purged + (long)SIZE, iobmd_stat("purged_bytes"));
 	/* Shmem lags by the per-CPU vmstat deltas: half is proof enough. */
 	EXPECT_GE(shmem - (long)(SIZE >> 11), shmem_kb());
-	EXPECT_TRUE(all(self->map_a, SIZE, 0));
-	EXPECT_TRUE(all(self->map_b, SIZE, 0xbb));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_b, SIZE, 0xbb));
 	memset(self->map_a, 0xcc, SIZE);
 	EXPECT_EQ(EMPTY, set_purgeable(self->a.fd, NONVOL));
-	EXPECT_TRUE(all(self->map_a, SIZE, 0xcc));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0xcc));
 }
 
 /* drop_caches runs the shrinker: volatile goes, non-volatile stays. */
@@ -144,11 +133,11 @@ TEST_F(purgeable, drop_caches_purges_volatile_only)
 	ASSERT_EQ(0, shrink_all());
 	EXPECT_EQ(EMPTY, set_purgeable(self->a.fd, KEEP));
 	EXPECT_EQ(volatile_bytes, iobmd_stat("volatile_bytes"));
-	EXPECT_TRUE(all(self->map_a, SIZE, 0));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0));
 	ASSERT_EQ(1, pread(self->a.fd, &byte, 1, SIZE - 1));
 	EXPECT_EQ(0, byte);
 	EXPECT_EQ(NONVOL, set_purgeable(self->b.fd, KEEP));
-	EXPECT_TRUE(all(self->map_b, SIZE, 0xbb));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_b, SIZE, 0xbb));
 }
 
 /* A prepared volatile buffer is never purged; after complete it may be. */
@@ -159,10 +148,10 @@ TEST_F(purgeable, prepared_never_purged)
 				     IOBMD_DIRECTION_OUT));
 	ASSERT_EQ(0, shrink_all());
 	EXPECT_EQ(VOL, set_purgeable(self->a.fd, KEEP));
-	EXPECT_TRUE(all(self->map_a, SIZE, 0xaa));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0xaa));
 	/* Nor emptied on request. */
 	EXPECT_EQ(-EBUSY, set_purgeable(self->a.fd, EMPTY));
-	EXPECT_TRUE(all(self->map_a, SIZE, 0xaa));
+	EXPECT_TRUE(iobmd_all_bytes(self->map_a, SIZE, 0xaa));
 	ASSERT_EQ(0, direction_ioctl(self->a.fd, IOBMD_IOC_COMPLETE,
 				     IOBMD_DIRECTION_OUT));
 	ASSERT_EQ(0, shrink_all());

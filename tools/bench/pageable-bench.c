@@ -29,14 +29,12 @@
 #include <linux/iobmd.h>
 
 #include "bench.h"
+#include "iobmd_helpers.h"
 
-#define PAGE 4096UL
 #define BIG (64UL << 20)
 #define PIECE (8UL << 20)
 #define PIECES 4
 #define MAX_RUNS 15
-#define SWAP_ON "grep -q /dev/ram1 /proc/swaps || " \
-	"{ mkswap /dev/ram1 && swapon /dev/ram1; } >/dev/null"
 
 static double now_ms(void)
 {
@@ -126,56 +124,6 @@ static int time_prepare(int dev, unsigned int options, int touch, int runs,
 	return 0;
 }
 
-static long stat_value(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/iobmd/stats", "re");
-	char key[64];
-	long v, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
-static long resident_bytes(void *p, size_t len)
-{
-	static unsigned char vec[PIECE / PAGE];
-	long n = 0;
-	size_t i;
-
-	if (mincore(p, len, vec))
-		return -1;
-	for (i = 0; i < len / PAGE; i++)
-		n += vec[i] & 1;
-	return n * PAGE;
-}
-
-static int all(const unsigned char *p, size_t len, unsigned char c)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != c)
-			return 0;
-	return 1;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * PIECES buffers of each kind, filled: volatile (purgeable), non-volatile
  * pageable, and pageable prepared. Then one reclaim of the whole system.
@@ -189,7 +137,7 @@ static int pressure_run(int dev)
 	void *mv[PIECES], *mn[PIECES], *mp[PIECES];
 	double t0, ms;
 
-	if (system(SWAP_ON) ||
+	if (iobmd_swap_on() ||
 	    (access("/sys/fs/cgroup/memory.reclaim", W_OK) &&
 	     system("mount -t cgroup2 none /sys/fs/cgroup")))
 		return -ENODEV;
@@ -207,15 +155,16 @@ static int pressure_run(int dev)
 		    direction_ioctl(pin[i], IOBMD_IOC_PREPARE))
 			return -EIO;
 	}
-	purged = stat_value("purged_bytes");
+	purged = iobmd_stat("purged_bytes");
 	t0 = now_ms();
-	write_file("/sys/fs/cgroup/memory.reclaim", "512M");
+	iobmd_write_file("/sys/fs/cgroup/memory.reclaim", "512M");
 	ms = now_ms() - t0;
-	purged = stat_value("purged_bytes") - purged;
+	purged = iobmd_stat("purged_bytes") - purged;
 	for (i = 0; i < PIECES; i++) {
-		swapped += PIECE - resident_bytes(mn[i], PIECE);
-		pinned_out += PIECE - resident_bytes(mp[i], PIECE);
-		kept &= all(mn[i], PIECE, 0x22) && all(mp[i], PIECE, 0x33);
+		swapped += PIECE - iobmd_resident_pages(mn[i], PIECE) * PAGE;
+		pinned_out += PIECE - iobmd_resident_pages(mp[i], PIECE) * PAGE;
+		kept &= iobmd_all_bytes(mn[i], PIECE, 0x22) &&
+			iobmd_all_bytes(mp[i], PIECE, 0x33);
 	}
 	printf("memory pressure: memory.reclaim of 512M at the root cgroup, %.0f ms\n"
 	       "  volatile    %3lu MiB: %ld MiB purged (contents discarded)\n"
