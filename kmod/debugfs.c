@@ -95,18 +95,6 @@ static int iobmd_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(iobmd_stats);
 
-static const char *iobmd_cache_name(const struct iobmd *bmd)
-{
-	switch (iobmd_cache_mode(bmd)) {
-	case IOBMD_MAP_INHIBIT_CACHE:
-		return iobmd_mode_names[IOBMD_MODE_UC];
-	case IOBMD_MAP_WRITE_COMBINE_CACHE:
-		return iobmd_mode_names[IOBMD_MODE_WC];
-	default:
-		return iobmd_mode_names[IOBMD_MODE_WB];
-	}
-}
-
 static void iobmd_buffer_show(struct iobmd *bmd, void *arg)
 {
 	struct seq_file *m = arg;
@@ -117,7 +105,7 @@ static void iobmd_buffer_show(struct iobmd *bmd, void *arg)
 		   bmd->capacity, READ_ONCE(bmd->length), bmd->alloc_size,
 		   READ_ONCE(bmd->options));
 	seq_printf(m, " cache=%s kind=%s segments=%u maps=%d kmap=%d",
-		   iobmd_cache_name(bmd),
+		   iobmd_mode_names[iobmd_mode(bmd)],
 		   iobmd_kind_names[iobmd_kind(bmd)],
 		   iobmd_segment_count(bmd), atomic_read(&bmd->map_count),
 		   bmd->kernel_mapped);

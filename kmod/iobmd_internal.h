@@ -178,6 +178,7 @@ struct iobmd_registry_stats {
 };
 
 unsigned int iobmd_kind(const struct iobmd *bmd);
+unsigned int iobmd_mode(const struct iobmd *bmd);
 int iobmd_registry_charge(u64 bytes);
 void iobmd_registry_uncharge(u64 bytes);
 void iobmd_registry_failed(int err);

@@ -114,20 +114,16 @@ unsigned int iobmd_kind(const struct iobmd *bmd)
 	return IOBMD_KIND_SG;
 }
 
-/* Which row of the per-kind and per-mode figures a buffer counts in. */
-static void iobmd_registry_slot(const struct iobmd *bmd, unsigned int *kind,
-				unsigned int *mode)
+/* A buffer's effective memory type, IOBMD_MODE_*. */
+unsigned int iobmd_mode(const struct iobmd *bmd)
 {
-	*kind = iobmd_kind(bmd);
 	switch (iobmd_cache_mode(bmd)) {
 	case IOBMD_MAP_INHIBIT_CACHE:
-		*mode = IOBMD_MODE_UC;
-		break;
+		return IOBMD_MODE_UC;
 	case IOBMD_MAP_WRITE_COMBINE_CACHE:
-		*mode = IOBMD_MODE_WC;
-		break;
+		return IOBMD_MODE_WC;
 	default:
-		*mode = IOBMD_MODE_WB;
+		return IOBMD_MODE_WB;
 	}
 }
 
@@ -135,11 +131,10 @@ static void iobmd_registry_slot(const struct iobmd *bmd, unsigned int *kind,
 void iobmd_registry_add(struct iobmd *bmd)
 {
 	struct iobmd_registry_stats *s = &iobmd_registry_stats;
-	unsigned int kind, mode;
+	unsigned int kind = iobmd_kind(bmd), mode = iobmd_mode(bmd);
 
 	bmd->owner_pid = task_tgid_nr(current);
 	get_task_comm(bmd->owner_comm, current);
-	iobmd_registry_slot(bmd, &kind, &mode);
 
 	mutex_lock(&iobmd_registry_lock);
 	list_add_tail(&bmd->registry, &iobmd_registry_list);
@@ -156,9 +151,8 @@ void iobmd_registry_add(struct iobmd *bmd)
 void iobmd_registry_del(struct iobmd *bmd)
 {
 	struct iobmd_registry_stats *s = &iobmd_registry_stats;
-	unsigned int kind, mode;
+	unsigned int kind = iobmd_kind(bmd), mode = iobmd_mode(bmd);
 
-	iobmd_registry_slot(bmd, &kind, &mode);
 	mutex_lock(&iobmd_registry_lock);
 	list_del(&bmd->registry);
 	iobmd_registry_charged -= bmd->alloc_size;
