@@ -53,7 +53,8 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
  *
  * Return: the number of bytes copied, from 0 to @n; 0 also while the buffer
  * is prepared read-only (see iobmd_write_bytes()); fewer also when a
- * pageable buffer's page could not be brought in (no memory).
+ * pageable buffer's page could not be brought in (no memory, or a swap
+ * read error).
  */
 u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 {
@@ -120,8 +121,8 @@ static bool iobmd_range_ok(struct iobmd *bmd, u64 offset, u64 n)
  *
  * Return: 0 when all @n bytes were copied, -EINVAL when
  * [@offset, @offset + @n) is not inside the length (nothing copied), or
- * -ENOMEM when a page of a pageable buffer could not be brought in (the
- * bytes before it were copied).
+ * -ENOMEM or -EIO when a page of a pageable buffer could not be brought
+ * in (no memory, or a swap read error; the bytes before it were copied).
  */
 int iobmd_read_bytes(struct iobmd *bmd, u64 offset, void *bytes, u64 n)
 {
@@ -150,9 +151,9 @@ EXPORT_SYMBOL_GPL(iobmd_read_bytes);
  *
  * Return: 0 when all @n bytes were copied, -EINVAL when the range is not
  * inside the length, or -EBUSY when the buffer is prepared read-only:
- * nothing is copied then, where XNU returns 0 bytes. -ENOMEM when a page
- * of a pageable buffer could not be brought in (the bytes before it were
- * copied).
+ * nothing is copied then, where XNU returns 0 bytes. -ENOMEM or -EIO
+ * when a page of a pageable buffer could not be brought in (no memory, or
+ * a swap read error; the bytes before it were copied).
  */
 int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n)
 {
@@ -201,9 +202,10 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  * Return: 0, -EINVAL for a direction above InOut, or -EOVERFLOW when the
  * count would overflow. For a pageable buffer also -ENOMEM (no memory for
  * its pages), -EIO (a page could not be read back, or the DMA mapping
- * failed) and -EBUSY (a nested prepare for In of a buffer prepared for Out
- * only, or the reverse); XNU's kIOReturnNoResources and
- * kIOReturnNotWritable.
+ * failed), -EINTR (a fatal signal while bringing pages in) and -EBUSY (a
+ * nested prepare its mapping does not allow: In or InOut on a buffer
+ * prepared for Out only, Out or InOut on one prepared for In only); XNU's
+ * kIOReturnNoResources and kIOReturnNotWritable.
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
 {
