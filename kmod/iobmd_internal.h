@@ -46,6 +46,9 @@ struct vm_fault;
  * @prepare_count: prepare() calls not yet completed.
  * @prepared_read_only: the first prepare was for kIODirectionOut alone:
  *              writeBytes() is refused until the last complete.
+ * @prepared_direction: the IOKit directions of the prepares not yet
+ *              completed (ORed): the last complete syncs for the CPU in
+ *              them, whatever setDirection() did since.
  * @kernel_mapped: the kernel asked for a mapping (IOBMD_KERNEL_TASK or
  *              kIOMemoryKernelUserShared): iobmd_get_bytes_no_copy() gives
  *              @cpu_addr. Otherwise a scatter-gather buffer has no vmap().
@@ -101,6 +104,7 @@ struct iobmd {
 	u32 options;
 	unsigned int prepare_count;
 	bool prepared_read_only;
+	u32 prepared_direction;
 	bool kernel_mapped;
 	void *cpu_addr;
 	unsigned long task_address;
@@ -215,7 +219,7 @@ void iobmd_pageable_free(struct iobmd *bmd);
 struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index);
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 			   struct mm_struct *mm);
-void iobmd_pageable_complete(struct iobmd *bmd, bool last);
+void iobmd_pageable_complete(struct iobmd *bmd);
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 void iobmd_pageable_stats(u64 *volatile_bytes, u64 *purged_bytes);
 int iobmd_pageable_init(void);

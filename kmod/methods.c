@@ -187,7 +187,9 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  * an iobmd_complete(). The memory is wired: a buffer from dma_alloc_attrs()
  * (a contiguous one above 4 MiB) is coherent and needs nothing more; one
  * backed by iobmd's own pages is a streaming mapping, handed to the device
- * with dma_sync_sgtable_for_device(). When the first prepare is for Out alone,
+ * with dma_sync_sgtable_for_device() by the first prepare only: a nested
+ * prepare syncs nothing, so that a bounce buffer the device already wrote
+ * is not overwritten with the CPU's data. When the first prepare is for Out alone,
  * the buffer is read-only for iobmd_write_bytes() until the last complete,
  * as XNU does.
  *
@@ -232,11 +234,21 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm)
 	else if (bmd->shmem)
 		ret = iobmd_pageable_prepare(bmd, dir, mm);
 	if (!ret) {
-		if (bmd->sgt)
-			iobmd_sg_sync(bmd, true, dir);
-		/* As XNU: the first prepare decides, the last complete ends. */
-		if (!bmd->prepare_count)
+		/*
+		 * As XNU: the first prepare decides and hands the memory to
+		 * the device; the last complete ends, in the directions the
+		 * prepares recorded. A nested prepare syncs nothing: with a
+		 * bounce buffer that would copy the CPU's data over what the
+		 * device already wrote there.
+		 */
+		if (!bmd->prepare_count) {
 			bmd->prepared_read_only = dir == IOBMD_DIRECTION_OUT;
+			bmd->prepared_direction = dir;
+			if (bmd->sgt)
+				iobmd_sg_sync(bmd, true, dir);
+		} else {
+			bmd->prepared_direction |= dir;
+		}
 		bmd->prepare_count++;
 	}
 	trace_iobmd_prepare(bmd, dir, ret);
@@ -249,10 +261,12 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm)
  * @bmd:       the buffer.
  * @direction: as given to iobmd_prepare().
  *
- * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare(),
- * handing a streaming mapping back to the CPU with
- * dma_sync_sgtable_for_cpu(). The last complete ends the read-only state,
- * and unmaps and unpins a pageable buffer.
+ * Mirrors IOMemoryDescriptor::complete(): undoes one iobmd_prepare().
+ * The last complete hands a streaming mapping back to the CPU with
+ * dma_sync_sgtable_for_cpu() in the directions the prepares recorded
+ * (whatever @direction or a setDirection() since says), ends the
+ * read-only state, and unmaps and unpins a pageable buffer. A nested
+ * complete only counts.
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
@@ -268,14 +282,16 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 		return -EINVAL;
 	mutex_lock(&bmd->lock);
 	dir = iobmd_prepare_direction(bmd, direction);
-	if (!bmd->prepare_count)
+	if (!bmd->prepare_count) {
 		ret = -EINVAL;
-	else if (bmd->shmem)
-		iobmd_pageable_complete(bmd, bmd->prepare_count == 1);
-	else if (bmd->sgt)
-		iobmd_sg_sync(bmd, false, dir);
-	if (!ret && !--bmd->prepare_count)
+	} else if (!--bmd->prepare_count) {
+		/* The last complete, in the directions the prepares had. */
+		if (bmd->shmem)
+			iobmd_pageable_complete(bmd);
+		else if (bmd->sgt)
+			iobmd_sg_sync(bmd, false, bmd->prepared_direction);
 		bmd->prepared_read_only = false;
+	}
 	trace_iobmd_complete(bmd, dir, ret);
 	mutex_unlock(&bmd->lock);
 	return ret;

@@ -117,6 +117,41 @@ static void iobmd_set_state(struct iobmd *bmd, u32 state)
 	iobmd_purgeable_changed(bmd, was);
 }
 
+/*
+ * Where shmem takes a pageable buffer's pages from. Never movable: pinned
+ * pages would block CMA, compaction and offlining while prepared (as
+ * drm_gem_shmem clears it). Under a mask below 4 GiB they come from
+ * ZONE_DMA, which lies below every mask iobmd accepts, and under a 4 GiB
+ * mask from ZONE_DMA32 (as i915 does): swiotlb's pool lies below 4 GiB,
+ * so it could not bounce for a smaller mask (the DMA API WARNs then), and
+ * a 4 GiB mask needs no bounce at all. Above, swiotlb bounces what lies
+ * beyond the mask.
+ */
+static gfp_t iobmd_pageable_gfp(struct address_space *mapping, u64 mask)
+{
+	gfp_t gfp = mapping_gfp_mask(mapping) & ~(__GFP_MOVABLE | __GFP_HIGHMEM);
+
+	if (mask < DMA_BIT_MASK(32))
+		gfp |= GFP_DMA;
+	else if (mask == DMA_BIT_MASK(32))
+		gfp |= GFP_DMA32;
+	return gfp;
+}
+
+/* Whether every page lies within a mask below 4 GiB, as allocated. */
+static bool iobmd_pageable_within(struct iobmd *bmd, struct page **pages,
+				  unsigned long n)
+{
+	unsigned long i;
+
+	if (bmd->physical_mask >= DMA_BIT_MASK(32))
+		return true;
+	for (i = 0; i < n; i++)
+		if (page_to_phys(pages[i]) + PAGE_SIZE - 1 > bmd->physical_mask)
+			return false;
+	return true;
+}
+
 /**
  * iobmd_pageable_alloc() - back a pageable buffer with a shmem file
  * @bmd: the buffer being created, @alloc_size set.
@@ -136,6 +171,9 @@ int iobmd_pageable_alloc(struct iobmd *bmd)
 	shmem = shmem_file_setup("iobmd", bmd->alloc_size, VM_NORESERVE);
 	if (IS_ERR(shmem))
 		return -ENOMEM;
+	mapping_set_gfp_mask(shmem->f_mapping,
+			     iobmd_pageable_gfp(shmem->f_mapping,
+						bmd->physical_mask));
 	bmd->shmem = shmem;
 	bmd->base_size = bmd->alloc_size;
 	if (bmd->options & IOBMD_MEMORY_PURGEABLE) {
@@ -279,6 +317,10 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	}
 	max_seg = min_t(size_t, dma_max_mapping_size(bmd->dev), UINT_MAX) &
 		  PAGE_MASK;
+	/* Never ask swiotlb to bounce where its pool cannot reach. */
+	ret = -EIO;
+	if (!iobmd_pageable_within(bmd, pages, n))
+		goto put;
 	ret = sg_alloc_table_from_pages_segment(sgt, pages, n, 0,
 						bmd->alloc_size, max_seg,
 						GFP_KERNEL);
@@ -368,29 +410,26 @@ int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 		iobmd_purgeable_changed(bmd, was);
 		return ret;
 	}
+	/* Nested: nothing to sync, the device may have written already. */
 	if (bmd->pin_dir != DMA_BIDIRECTIONAL && bmd->pin_dir != dir)
 		return -EBUSY;
-	dma_sync_sgtable_for_device(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
 	return 0;
 }
 
 /**
- * iobmd_pageable_complete() - complete() of a prepared pageable buffer
- * @bmd:  the buffer; its lock is held.
- * @last: this complete ends the last prepare: unmap and unpin.
+ * iobmd_pageable_complete() - the last complete() of a pageable buffer
+ * @bmd: the buffer; its lock is held. Unmapped (which syncs for the CPU
+ *       in the direction of the mapping) and unpinned. A nested complete
+ *       does nothing here: the device may not be done.
  *
  * Context: process context, may sleep; bmd->lock held.
  */
-void iobmd_pageable_complete(struct iobmd *bmd, bool last)
+void iobmd_pageable_complete(struct iobmd *bmd)
 {
 	bool was = iobmd_purgeable_now(bmd);
 
-	if (last) {
-		iobmd_pageable_unpin(bmd);
-		iobmd_purgeable_changed(bmd, was);
-	} else {
-		dma_sync_sgtable_for_cpu(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
-	}
+	iobmd_pageable_unpin(bmd);
+	iobmd_purgeable_changed(bmd, was);
 }
 
 /*
