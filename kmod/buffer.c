@@ -166,9 +166,13 @@ static int iobmd_alloc_contiguous(struct iobmd *bmd)
 	return ret;
 }
 
-/* Create a buffer, not yet mapped into a user task. */
-static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
-				   u64 capacity, u64 alignment,
+/*
+ * Create a buffer, not yet mapped into a user task: for @dev when given
+ * (its DMA mask; no physical limit behind an IOMMU, which maps anything),
+ * else for iobmd's device of the physical mask.
+ */
+static struct iobmd *__iobmd_alloc(struct device *dev, struct mm_struct *task,
+				   u32 options, u64 capacity, u64 alignment,
 				   u64 physical_mask)
 {
 	u64 align = PAGE_SIZE, limit = U64_MAX, size;
@@ -214,7 +218,7 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 	kref_init(&bmd->ref);
 	bmd->id = atomic64_inc_return(&iobmd_last_id);
 	mutex_init(&bmd->lock);
-	bmd->dev = iobmd_mask_device(limit);
+	bmd->dev = dev ?: iobmd_mask_device(limit);
 	if (IS_ERR(bmd->dev)) {
 		ret = PTR_ERR(bmd->dev);
 		goto free;
@@ -225,6 +229,15 @@ static struct iobmd *__iobmd_alloc(struct mm_struct *task, u32 options,
 	bmd->alloc_size = PAGE_ALIGN(capacity);
 	bmd->alignment = align;
 	bmd->physical_mask = dma_get_mask(bmd->dev);
+	/*
+	 * Behind an IOMMU the pages may lie anywhere, and a contiguous
+	 * buffer from dma_alloc_attrs() must be contiguous in memory too
+	 * (not pages remapped into one IOVA range), for its mappings.
+	 */
+	if (dev && iobmd_dma_translated(dev)) {
+		bmd->physical_mask = U64_MAX;
+		bmd->attrs = DMA_ATTR_FORCE_CONTIGUOUS;
+	}
 	bmd->options = options;
 	bmd->kernel_mapped = task == IOBMD_KERNEL_TASK ||
 			     (options & IOBMD_MEMORY_KERNEL_USER_SHARED);
@@ -256,12 +269,12 @@ uncharge:
 }
 
 /* __iobmd_alloc(), traced. */
-static struct iobmd *iobmd_alloc(struct mm_struct *task, u32 options,
-				 u64 capacity, u64 alignment,
+static struct iobmd *iobmd_alloc(struct device *dev, struct mm_struct *task,
+				 u32 options, u64 capacity, u64 alignment,
 				 u64 physical_mask)
 {
-	struct iobmd *bmd = __iobmd_alloc(task, options, capacity, alignment,
-					  physical_mask);
+	struct iobmd *bmd = __iobmd_alloc(dev, task, options, capacity,
+					  alignment, physical_mask);
 
 	if (IS_ERR(bmd)) {
 		iobmd_registry_failed(PTR_ERR(bmd));
@@ -368,10 +381,48 @@ struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
 					    u32 options, u64 capacity,
 					    u64 alignment, u64 physical_mask)
 {
-	return iobmd_finish(task, iobmd_alloc(task, options, capacity,
+	return iobmd_finish(task, iobmd_alloc(NULL, task, options, capacity,
 					      alignment, physical_mask));
 }
 EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
+
+/**
+ * iobmd_init_for_device() - create a buffer for a driver's own device
+ * @dev:       the device that will do the DMA; the buffer holds a
+ *             reference. It must have a DMA mask.
+ * @task:      NULL, IOBMD_KERNEL_TASK or current->mm, as for
+ *             iobmd_init_with_physical_mask().
+ * @options:   IOKit option bits.
+ * @capacity:  size in bytes, at least 1.
+ * @alignment: alignment in bytes: 0, 1 or a power of two.
+ *
+ * As iobmd_init_with_physical_mask() with the device's DMA mask as the
+ * physical mask, but allocated and mapped for @dev itself: a contiguous
+ * buffer is one segment in that device's address space (an IOVA range
+ * behind an IOMMU, which the memory is also physically), and
+ * iobmd_get_physical_segment() gives addresses for @dev. Behind an IOMMU
+ * the pages may lie anywhere in memory. IOKit allocates for a device's
+ * mapper the same way when a driver passes the device's physical mask;
+ * Linux needs the struct device itself. Buffers must be freed before the
+ * device's driver is unbound (the DMA API checks that no mapping of a
+ * device outlives its driver).
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask(); -ENODEV when @dev is NULL or has no
+ * DMA mask.
+ */
+struct iobmd *iobmd_init_for_device(struct device *dev,
+				    struct mm_struct *task, u32 options,
+				    u64 capacity, u64 alignment)
+{
+	if (!dev || !dev->dma_mask || !*dev->dma_mask)
+		return ERR_PTR(-ENODEV);
+	return iobmd_finish(task, iobmd_alloc(dev, task, options, capacity,
+					      alignment, 0));
+}
+EXPORT_SYMBOL_GPL(iobmd_init_for_device);
 
 /**
  * iobmd_in_task_with_physical_mask() - create a buffer below an address
@@ -548,7 +599,7 @@ struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
 		return ERR_PTR(-EINVAL);
 	if (source_mm != IOBMD_KERNEL_TASK && source_mm != current->mm)
 		return ERR_PTR(-EOPNOTSUPP);
-	bmd = iobmd_alloc(task, options, length, 1, 0);
+	bmd = iobmd_alloc(NULL, task, options, length, 1, 0);
 	if (IS_ERR(bmd))
 		return bmd;
 	/*

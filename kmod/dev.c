@@ -293,6 +293,37 @@ struct file *iobmd_buffer_file(struct iobmd *bmd)
 	return file;
 }
 
+/**
+ * iobmd_get_from_fd() - the buffer behind a buffer fd
+ * @fd: a file descriptor of the calling process, as IOBMD_IOC_CREATE
+ *      returned it (or a dup of it, or one received over a socket).
+ *
+ * For drivers that take buffers from user space: a driver's ioctl gets an
+ * fd and programs its device through a DMA command
+ * (iobmd_dma_command_with_specification()), as dma_buf_get() serves
+ * dma-buf importers. Linux's counterpart of an IOKit user client looking
+ * up the IOMemoryDescriptor its task passed.
+ *
+ * Context: process context; the fd is looked up in current's table.
+ *
+ * Return: the buffer with a reference the caller drops with iobmd_put(),
+ * or ERR_PTR(-EBADF) when @fd is not open, ERR_PTR(-EINVAL) when it is not
+ * an iobmd buffer fd.
+ */
+struct iobmd *iobmd_get_from_fd(int fd)
+{
+	struct iobmd *bmd = ERR_PTR(-EINVAL);
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op == &iobmd_buffer_fops)
+		bmd = iobmd_get(file->private_data);
+	fput(file);
+	return bmd;
+}
+EXPORT_SYMBOL_GPL(iobmd_get_from_fd);
+
 /*
  * Map the whole buffer into the caller, shared, read and write, and
  * populated now (also with mmap_on_fault): a task mapping is ready for

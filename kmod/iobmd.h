@@ -12,7 +12,9 @@
 #include <linux/types.h>
 #include <uapi/linux/iobmd.h>
 
+struct device;
 struct iobmd;
+struct iobmd_dma_command;
 struct mm_struct;
 
 /* The task argument that means the kernel (IOKit's kernel_task). */
@@ -54,5 +56,75 @@ int iobmd_write_bytes(struct iobmd *bmd, u64 offset, const void *bytes, u64 n);
 int iobmd_prepare(struct iobmd *bmd, u32 direction);
 int iobmd_complete(struct iobmd *bmd, u32 direction);
 int iobmd_set_purgeable(struct iobmd *bmd, u32 new_state, u32 *old_state);
+
+struct iobmd *iobmd_init_for_device(struct device *dev,
+				    struct mm_struct *task, u32 options,
+				    u64 capacity, u64 alignment);
+struct iobmd *iobmd_get_from_fd(int fd);
+
+/*
+ * IODMACommand's MappingOptions and the double-buffer options, with
+ * IOKit's values where IOKit has one (IODMACommand.h).
+ * IOBMD_DMA_MAPPED (kMapped): through the device's IOMMU, when it has one.
+ * IOBMD_DMA_NO_DOUBLE_BUFFER: memory that does not fit the specification
+ * fails with -ERANGE instead of being bounced, as DriverKit's
+ * IODMACommand does (iobmd's own bit).
+ * IOBMD_DMA_FORCE_DOUBLE_BUFFER (kForceDoubleBuffer): bounce even memory
+ * that fits.
+ */
+#define IOBMD_DMA_MAPPED		0x00000000
+#define IOBMD_DMA_NO_DOUBLE_BUFFER	0x00010000
+#define IOBMD_DMA_FORCE_DOUBLE_BUFFER	0x01000000
+
+/**
+ * struct iobmd_dma_specification - what a device can address
+ * @num_address_bits: address bits the device drives, 1 to 64; 0 for its
+ *                    DMA mask. The lower of the two bounds every segment.
+ * @options:          IOBMD_DMA_* (IODMACommand's mappingOptions).
+ * @max_segment_size: the longest segment in bytes; 0 for the device's
+ *                    dma_get_max_seg_size().
+ * @alignment:        alignment in bytes of every segment's address: 0 and
+ *                    1 mean none, else a power of two up to a page.
+ *
+ * IODMACommand::SegmentOptions (fNumAddressBits, fMaxSegmentSize,
+ * fAlignment) and DriverKit's IODMACommandSpecification (maxAddressBits).
+ */
+struct iobmd_dma_specification {
+	u32 num_address_bits;
+	u32 options;
+	u64 max_segment_size;
+	u64 alignment;
+};
+
+/**
+ * struct iobmd_dma_segment - one segment in the device's address space
+ * @address: the DMA address (an IOVA behind an IOMMU), as the device must
+ *           be programmed with it.
+ * @length:  bytes.
+ *
+ * IODMACommand::Segment64.
+ */
+struct iobmd_dma_segment {
+	u64 address;
+	u64 length;
+};
+
+struct iobmd_dma_command *
+iobmd_dma_command_with_specification(struct device *dev,
+				     const struct iobmd_dma_specification *spec);
+void iobmd_dma_command_free(struct iobmd_dma_command *cmd);
+int iobmd_dma_command_set_memory_descriptor(struct iobmd_dma_command *cmd,
+					    struct iobmd *bmd);
+int iobmd_dma_command_clear_memory_descriptor(struct iobmd_dma_command *cmd);
+int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
+			      u64 length, u32 direction);
+int iobmd_dma_command_gen64_iovm_segments(struct iobmd_dma_command *cmd,
+					  u64 *offset,
+					  struct iobmd_dma_segment *segments,
+					  u32 *num_segments);
+int iobmd_dma_command_synchronize(struct iobmd_dma_command *cmd,
+				  u32 direction);
+int iobmd_dma_command_complete(struct iobmd_dma_command *cmd);
+bool iobmd_dma_command_double_buffered(struct iobmd_dma_command *cmd);
 
 #endif /* _IOBMD_H */

@@ -147,6 +147,9 @@ static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
 struct device *iobmd_mask_device(u64 limit);
 void iobmd_mask_devices_destroy(void);
 
+/* dma_command.c */
+bool iobmd_dma_translated(struct device *dev);
+
 /* buffer.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 #if IS_ENABLED(CONFIG_KUNIT)
