@@ -18,7 +18,6 @@
 
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
-#define MAX_STEPS 32
 
 struct demo_buffer {
 	const char *what;
@@ -29,15 +28,8 @@ struct demo_buffer {
 	uint64_t later_len;
 };
 
-struct demo {
-	int dev;
-	int status;		/* exit status of the first error */
-	char *steps[MAX_STEPS];
-	unsigned int nsteps;
-};
-
 /* One line of what the demo did: printed, or kept for the JSON. */
-static __printf(2, 3) void step(struct demo *d, const char *fmt, ...)
+__printf(2, 3) void step(struct demo *d, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -54,14 +46,14 @@ static __printf(2, 3) void step(struct demo *d, const char *fmt, ...)
 }
 
 /* Record an error (printed by fail()) and keep the first exit status. */
-static void demo_error(struct demo *d, int status)
+void demo_error(struct demo *d, int status)
 {
 	if (!d->status)
 		d->status = status;
 }
 
-static int check_same(struct demo *d, const char *what, const void *a,
-		      const void *b, size_t n)
+int check_same(struct demo *d, const char *what, const void *a,
+	       const void *b, size_t n)
 {
 	if (!memcmp(a, b, n))
 		return 0;
@@ -522,7 +514,7 @@ int cmd_demo(int argc, char **argv)
 			    "demo: open /dev/iobmd");
 
 	if (!opt_json)
-		printf("iobmdctl demo (pid %d): six buffers through /dev/iobmd\n",
+		printf("iobmdctl demo (pid %d): six buffers through /dev/iobmd, then a device DMA\n",
 		       (int)getpid());
 	demo_sg(&d, &bufs[0]);
 	demo_wc(&d, &bufs[1]);
@@ -531,6 +523,7 @@ int cmd_demo(int argc, char **argv)
 	demo_with_bytes(&d, &bufs[4]);
 	demo_prepare(&d, &bufs[0]);
 	demo_pageable(&d, &bufs[5]);
+	demo_device(&d);
 
 	if (opt_json) {
 		printf("{\"pid\": %d, \"steps\": [", (int)getpid());

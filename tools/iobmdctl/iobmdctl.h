@@ -2,7 +2,8 @@
 /*
  * iobmdctl: the command-line tool of iobmd. Declarations shared by its
  * files: iobmdctl.c (commands), util.c (parsing, errors), show.c
- * (tables, JSON, hexdump), list.c (the debugfs buffer list), demo.c.
+ * (tables, JSON, hexdump), list.c (the debugfs buffer list), demo.c and
+ * device.c (make run's demo).
  */
 #ifndef IOBMDCTL_H
 #define IOBMDCTL_H
@@ -89,7 +90,20 @@ int list_read(struct list_entry **entries, size_t *count, char *what,
 void list_print(FILE *f, const struct list_entry *e, size_t n);
 int cmd_list(int argc, char **argv);
 
-/* demo.c */
+/* demo.c: what make run shows; device.c: its device DMA step. */
+#define MAX_STEPS 32
+struct demo {
+	int dev;
+	int status;		/* exit status of the first error */
+	char *steps[MAX_STEPS];
+	unsigned int nsteps;
+};
+
 int cmd_demo(int argc, char **argv);
+__printf(2, 3) void step(struct demo *d, const char *fmt, ...);
+void demo_error(struct demo *d, int status);
+int check_same(struct demo *d, const char *what, const void *a,
+	       const void *b, size_t n);
+void demo_device(struct demo *d);
 
 #endif /* IOBMDCTL_H */
