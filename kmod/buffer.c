@@ -364,7 +364,8 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
  *   kIOMapWriteCombineCache when PAT is off); @task is a user mm other
  *   than the caller's (Linux maps only into the current process);
  *   @physical_mask allows no memory the platform can allocate (below
- *   16 MiB, ZONE_DMA on x86).
+ *   16 MiB, ZONE_DMA on x86), or is below 4 GiB for a pageable buffer
+ *   (swiotlb cannot bounce below its pool).
  * * -EFBIG - the page-rounded @capacity is above the module parameter
  *   max_buffer_bytes.
  * * -ENOSPC - it would take the page-rounded sizes of all live buffers

@@ -117,41 +117,6 @@ static void iobmd_set_state(struct iobmd *bmd, u32 state)
 	iobmd_purgeable_changed(bmd, was);
 }
 
-/*
- * Where shmem takes a pageable buffer's pages from. Never movable: pinned
- * pages would block CMA, compaction and offlining while prepared (as
- * drm_gem_shmem clears it). Under a mask below 4 GiB they come from
- * ZONE_DMA, which lies below every mask iobmd accepts, and under a 4 GiB
- * mask from ZONE_DMA32 (as i915 does): swiotlb's pool lies below 4 GiB,
- * so it could not bounce for a smaller mask (the DMA API WARNs then), and
- * a 4 GiB mask needs no bounce at all. Above, swiotlb bounces what lies
- * beyond the mask.
- */
-static gfp_t iobmd_pageable_gfp(struct address_space *mapping, u64 mask)
-{
-	gfp_t gfp = mapping_gfp_mask(mapping) & ~(__GFP_MOVABLE | __GFP_HIGHMEM);
-
-	if (mask < DMA_BIT_MASK(32))
-		gfp |= GFP_DMA;
-	else if (mask == DMA_BIT_MASK(32))
-		gfp |= GFP_DMA32;
-	return gfp;
-}
-
-/* Whether every page lies within a mask below 4 GiB, as allocated. */
-static bool iobmd_pageable_within(struct iobmd *bmd, struct page **pages,
-				  unsigned long n)
-{
-	unsigned long i;
-
-	if (bmd->physical_mask >= DMA_BIT_MASK(32))
-		return true;
-	for (i = 0; i < n; i++)
-		if (page_to_phys(pages[i]) + PAGE_SIZE - 1 > bmd->physical_mask)
-			return false;
-	return true;
-}
-
 /**
  * iobmd_pageable_alloc() - back a pageable buffer with a shmem file
  * @bmd: the buffer being created, @alloc_size set.
@@ -161,19 +126,28 @@ static bool iobmd_pageable_within(struct iobmd *bmd, struct page **pages,
  *
  * Context: process context, may sleep.
  *
- * Return: 0, or -ENOMEM when shmem_file_setup() fails (no memory for the
+ * Return: 0, -EOPNOTSUPP for a physical mask below 4 GiB (swiotlb cannot
+ * bounce below its pool, and shmem's pages cannot all come from so small
+ * a zone), or -ENOMEM when shmem_file_setup() fails (no memory for the
  * inode or file, or a size above what a file can have).
  */
 int iobmd_pageable_alloc(struct iobmd *bmd)
 {
 	struct file *shmem;
 
+	/*
+	 * swiotlb's pool lies below 4 GiB: it cannot bounce for a smaller
+	 * mask (the DMA API WARNs), and shmem cannot take its pages from a
+	 * zone that small without faults that fail for ever once it is full.
+	 */
+	if (bmd->physical_mask < DMA_BIT_MASK(32))
+		return -EOPNOTSUPP;
 	shmem = shmem_file_setup("iobmd", bmd->alloc_size, VM_NORESERVE);
 	if (IS_ERR(shmem))
 		return -ENOMEM;
+	/* Never movable: pins would block CMA and compaction (drm_gem_shmem). */
 	mapping_set_gfp_mask(shmem->f_mapping,
-			     iobmd_pageable_gfp(shmem->f_mapping,
-						bmd->physical_mask));
+			     mapping_gfp_mask(shmem->f_mapping) & ~__GFP_MOVABLE);
 	bmd->shmem = shmem;
 	bmd->base_size = bmd->alloc_size;
 	if (bmd->options & IOBMD_MEMORY_PURGEABLE) {
@@ -317,10 +291,6 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	}
 	max_seg = min_t(size_t, dma_max_mapping_size(bmd->dev), UINT_MAX) &
 		  PAGE_MASK;
-	/* Never ask swiotlb to bounce where its pool cannot reach. */
-	ret = -EIO;
-	if (!iobmd_pageable_within(bmd, pages, n))
-		goto put;
 	ret = sg_alloc_table_from_pages_segment(sgt, pages, n, 0,
 						bmd->alloc_size, max_seg,
 						GFP_KERNEL);

@@ -113,7 +113,9 @@
  *   IOBMD_MEMORY_USE_RESERVE, IOBMD_MAP_WRITE_THRU_CACHE, and
  *   IOBMD_MAP_WRITE_COMBINE_CACHE when the CPU has no PAT. Never silently
  *   downgraded. Also a @physical_mask whose highest address is below what
- *   the platform can allocate (16 MiB, ZONE_DMA on x86).
+ *   the platform can allocate (16 MiB, ZONE_DMA on x86), and one below
+ *   4 GiB with IOBMD_MEMORY_PAGEABLE (swiotlb cannot bounce below its
+ *   pool, which lies below 4 GiB).
  * * EFBIG - @capacity rounded up to pages is above the module parameter
  *   max_buffer_bytes (/sys/module/iobmd/parameters/).
  * * ENOSPC - it would take the page-rounded sizes of all live buffers
