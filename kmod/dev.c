@@ -13,6 +13,8 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "iobmd_internal.h"
@@ -139,6 +141,15 @@ static int iobmd_ioctl_direction(struct iobmd *bmd, unsigned int cmd,
 	return iobmd_set_direction(bmd, args.direction);
 }
 
+/* Segments are answered in batches of at most this many entries. */
+#define IOBMD_SEGMENTS_BATCH 4096
+
+/*
+ * GET_SEGMENTS: one snapshot of up to a batch of segments, copied out
+ * without the buffer's lock held (user memory may fault for ever, as a
+ * userfaultfd range does). A larger count is answered in several
+ * batches, each consistent.
+ */
 static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 				    size_t usize)
 {
@@ -146,9 +157,8 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 	struct iobmd *bmd = file->private_data;
 	struct iobmd_segment __user *useg;
 	struct iobmd_segments args;
-	struct iobmd_segment seg;
-	dma_addr_t addr;
-	u32 i;
+	struct iobmd_segment *segs;
+	u32 done = 0;
 	int ret;
 
 	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
@@ -163,20 +173,36 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 	if (args.offset >= iobmd_get_length(bmd))
 		return -EINVAL;
 
-	for (i = 0; i < args.count; i++) {
-		ret = iobmd_get_physical_segment(bmd, args.offset, &addr,
-						 &seg.length);
+	segs = kvmalloc_array(min_t(u32, args.count, IOBMD_SEGMENTS_BATCH),
+			      sizeof(*segs), GFP_KERNEL_ACCOUNT);
+	if (!segs)
+		return -ENOMEM;
+	while (done < args.count && args.offset < iobmd_get_length(bmd)) {
+		u32 i, max = min_t(u32, args.count - done, IOBMD_SEGMENTS_BATCH);
+
+		ret = iobmd_segments(bmd, args.offset, segs, max);
 		/* A pageable buffer that is not prepared has no segments. */
-		if (ret == -ENXIO)
-			return ret;
-		if (ret)
+		if (ret == -ENXIO && !done)
+			goto out;
+		if (ret <= 0)
 			break;
-		seg.address = addr;
-		if (copy_to_user(&useg[i], &seg, sizeof(seg)))
-			return -EFAULT;
-		args.offset += seg.length;
+		if (copy_to_user(&useg[done], segs, ret * sizeof(*segs))) {
+			ret = -EFAULT;
+			goto out;
+		}
+		for (i = 0; i < ret; i++)
+			args.offset += segs[i].length;
+		done += ret;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		cond_resched();
 	}
-	return put_user(i, &user->count);
+	ret = put_user(done, &user->count);
+out:
+	kvfree(segs);
+	return ret;
 }
 
 static int iobmd_ioctl_set_purgeable(struct iobmd *bmd, void __user *uarg,

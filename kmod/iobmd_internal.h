@@ -241,6 +241,8 @@ void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
 int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 void iobmd_sg_sync(struct iobmd *bmd, bool for_device, u32 direction);
 unsigned int iobmd_segment_count(const struct iobmd *bmd);
+int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
+		   u32 max);
 
 /* methods.c */
 int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm);

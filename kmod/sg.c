@@ -311,6 +311,81 @@ void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
 }
 
 /*
+ * Fill up to @max segments of @sgt from @offset to @len in one walk, as
+ * iobmd_sg_segment() gives them one by one. Returns the entries filled.
+ */
+static u32 iobmd_sg_segments(struct sg_table *sgt, bool physical, u64 offset,
+			     u64 len, struct iobmd_segment *out, u32 max)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 pos = 0;
+	u32 n = 0;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		u64 seg = physical ? sg->length : sg_dma_len(sg);
+
+		if (n >= max || pos >= len || (!physical && i >= sgt->nents))
+			break;
+		if (offset < pos + seg) {
+			u64 skip = offset > pos ? offset - pos : 0;
+
+			out[n].address = (physical ? sg_phys(sg) :
+					  sg_dma_address(sg)) + skip;
+			out[n].length = min(seg - skip, len - pos - skip);
+			n++;
+		}
+		pos += seg;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return n;
+}
+
+/**
+ * iobmd_segments() - a buffer's segments from an offset, in one snapshot
+ * @bmd:    the buffer.
+ * @offset: byte offset, below the length.
+ * @out:    room for @max segments.
+ * @max:    at least 1.
+ *
+ * What iobmd_get_physical_segment() gives at @offset and after each
+ * segment, in one walk of the table (O(n) rather than O(n^2)); a pageable
+ * buffer's under its lock, so that a concurrent complete and prepare
+ * cannot mix two mappings in one answer.
+ *
+ * Context: process context, may sleep (takes the buffer's mutex).
+ *
+ * Return: the entries filled, 1 to @max; -EINVAL when @offset is at or
+ * past the length; -ENXIO for a pageable buffer that is not prepared.
+ */
+int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
+		   u32 max)
+{
+	u64 len = READ_ONCE(bmd->length);
+	dma_addr_t addr;
+	int ret;
+
+	if (offset >= len)
+		return -EINVAL;
+	if (bmd->shmem) {
+		mutex_lock(&bmd->lock);
+		ret = bmd->pin_sgt ? iobmd_sg_segments(bmd->pin_sgt, false,
+						       offset, len, out, max) :
+				     -ENXIO;
+		mutex_unlock(&bmd->lock);
+		return ret;
+	}
+	if (bmd->sgt)
+		return iobmd_sg_segments(bmd->sgt,
+					 bmd->options & IOBMD_MEMORY_MAPPER_NONE,
+					 offset, len, out, max);
+	ret = iobmd_get_physical_segment(bmd, offset, &addr, &out->length);
+	out->address = addr;
+	return ret ?: 1;
+}
+
+/*
  * Segments of a buffer: merged DMA runs (physical runs with MapperNone);
  * one for a contiguous buffer.
  */
