@@ -4,7 +4,8 @@
 # developer targets. See README.md.
 #
 #   make                  build kmod/iobmd.ko against KDIR
-#   make run              boot the test VM and show iobmd at work (iobmdctl demo)
+#   make run              boot the test VM (with an edu PCI DMA engine) and show
+#                         iobmd at work (iobmdctl demo)
 #   make bench            iobmd against dma-buf heaps, side by side, in the VM
 #   make check            host checks (Debian headers, DKMS, make install),
 #                         lint, then every test in the VM (KERNELS)
@@ -85,6 +86,7 @@ run:
 	@$(MAKE) -s -C tools/iobmdctl OUTPUT=$(BUILD) STATIC=1
 	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
 	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
+		--device edu,addr=0x4 --append iobmd_vm.edu=28 \
 		--add $(BUILD)/iobmdctl:/bin/iobmdctl --out $(BUILD)/run-$(KERNEL) \
 		-- iobmdctl demo
 
