@@ -135,7 +135,8 @@ static int iobmd_ioctl_direction(struct iobmd *bmd, unsigned int cmd,
 		return -EINVAL;
 	/* Pins of a pageable buffer count against the caller's VmPin. */
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_PREPARE))
-		return iobmd_prepare_for(bmd, args.direction, current->mm);
+		return iobmd_prepare_for(bmd, args.direction, current->mm,
+					 true);
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_COMPLETE))
 		return iobmd_complete(bmd, args.direction);
 	return iobmd_set_direction(bmd, args.direction);

@@ -196,8 +196,9 @@ EXPORT_SYMBOL_GPL(iobmd_dma_command_free);
  *             InOut, or None for the buffer's own direction.
  *
  * Mirrors IODMACommand::prepare(offset, length, flushCache = true,
- * synchronize = true). The buffer itself is prepared (iobmd_prepare():
- * a pageable buffer is pinned, an Out prepare makes it read-only), then
+ * synchronize = true). The buffer itself is prepared as iobmd_prepare()
+ * does (a pageable buffer is pinned, an Out prepare makes it read-only;
+ * its own DMA mapping, which the command does not use, is not synced), then
  * the range is DMA-mapped for the device, through its IOMMU when it has
  * one, or double buffered when the device cannot reach it (the device's
  * mask, the specification's address bits or alignment). A double buffer
@@ -257,7 +258,8 @@ int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
 	ret = -EMSGSIZE;
 	if (iobmd_is_contiguous(bmd) && length > cmd->max_segment_size)
 		goto out;
-	ret = iobmd_prepare(bmd, direction);
+	/* The buffer is wired, its own DMA addresses are not used. */
+	ret = iobmd_prepare_for(bmd, direction, NULL, false);
 	if (ret)
 		goto out;
 	cmd->offset = offset;

@@ -49,6 +49,9 @@ struct vm_fault;
  * @prepared_direction: the IOKit directions of the prepares not yet
  *              completed (ORed): the last complete syncs for the CPU in
  *              them, whatever setDirection() did since.
+ * @prepared_own: a prepare not yet completed uses the buffer's own DMA
+ *              addresses (not only DMA commands): its own mapping was
+ *              synced for the device, and the last complete syncs it back.
  * @kernel_mapped: the kernel asked for a mapping (IOBMD_KERNEL_TASK or
  *              kIOMemoryKernelUserShared): iobmd_get_bytes_no_copy() gives
  *              @cpu_addr. Otherwise a scatter-gather buffer has no vmap().
@@ -105,6 +108,7 @@ struct iobmd {
 	unsigned int prepare_count;
 	bool prepared_read_only;
 	u32 prepared_direction;
+	bool prepared_own;
 	bool kernel_mapped;
 	void *cpu_addr;
 	unsigned long task_address;
@@ -223,6 +227,7 @@ struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index);
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 			   struct mm_struct *mm);
 void iobmd_pageable_complete(struct iobmd *bmd);
+void iobmd_pageable_sync(struct iobmd *bmd, bool for_device);
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 void iobmd_pageable_stats(u64 *volatile_bytes, u64 *purged_bytes);
 int iobmd_pageable_init(void);
@@ -245,7 +250,8 @@ int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
 		   u32 max);
 
 /* methods.c */
-int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm);
+int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
+		      bool own);
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n);
 ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		    loff_t *pos);

@@ -211,16 +211,34 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
 {
-	return iobmd_prepare_for(bmd, direction, NULL);
+	return iobmd_prepare_for(bmd, direction, NULL, true);
 }
 EXPORT_SYMBOL_GPL(iobmd_prepare);
+
+/* The buffer's own mapping, for the CPU (@for_device false) or not. */
+static void iobmd_own_sync(struct iobmd *bmd, bool for_device, u32 dir)
+{
+	if (bmd->shmem)
+		iobmd_pageable_sync(bmd, for_device);
+	else if (bmd->sgt)
+		iobmd_sg_sync(bmd, for_device, dir);
+}
 
 /*
  * iobmd_prepare(), charging the pins of a pageable buffer to @mm's
  * pinned_vm (VmPin), bounded by RLIMIT_MEMLOCK unless CAP_IPC_LOCK: -ENOMEM
  * beyond it. The ioctl passes the caller's mm.
+ *
+ * @own: the caller will use the buffer's own DMA addresses (the ioctl,
+ * iobmd_prepare()), or not (a DMA command, which maps the pages for its
+ * device itself). The buffer's own mapping is synced for the device by the
+ * first prepare that uses it, and for the CPU by the last complete only
+ * when one did: otherwise, where swiotlb bounced that mapping, its
+ * unused bounce buffer would be copied over what the command's device
+ * wrote.
  */
-int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm)
+int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
+		      bool own)
 {
 	int ret = 0;
 	u32 dir;
@@ -244,10 +262,13 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm)
 		if (!bmd->prepare_count) {
 			bmd->prepared_read_only = dir == IOBMD_DIRECTION_OUT;
 			bmd->prepared_direction = dir;
-			if (bmd->sgt)
-				iobmd_sg_sync(bmd, true, dir);
+			bmd->prepared_own = false;
 		} else {
 			bmd->prepared_direction |= dir;
+		}
+		if (own && !bmd->prepared_own) {
+			iobmd_own_sync(bmd, true, dir);
+			bmd->prepared_own = true;
 		}
 		bmd->prepare_count++;
 	}
@@ -286,10 +307,10 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 		ret = -EINVAL;
 	} else if (!--bmd->prepare_count) {
 		/* The last complete, in the directions the prepares had. */
+		if (bmd->prepared_own)
+			iobmd_own_sync(bmd, false, bmd->prepared_direction);
 		if (bmd->shmem)
 			iobmd_pageable_complete(bmd);
-		else if (bmd->sgt)
-			iobmd_sg_sync(bmd, false, bmd->prepared_direction);
 		bmd->prepared_read_only = false;
 	}
 	trace_iobmd_complete(bmd, dir, ret);

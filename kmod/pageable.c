@@ -296,7 +296,8 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 						GFP_KERNEL);
 	if (ret)
 		goto put;
-	ret = dma_map_sgtable(bmd->dev, sgt, dir, 0);
+	/* Synced only for prepares that use these addresses: methods.c. */
+	ret = dma_map_sgtable(bmd->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
 		ret = ret == -ENOMEM ? -ENOMEM : -EIO;
 		sg_free_table(sgt);
@@ -329,7 +330,7 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
 {
 	struct sg_table *sgt = bmd->pin_sgt;
 
-	dma_unmap_sgtable(bmd->dev, sgt, bmd->pin_dir, 0);
+	dma_unmap_sgtable(bmd->dev, sgt, bmd->pin_dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 	bmd->pin_sgt = NULL;
@@ -387,10 +388,31 @@ int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 }
 
 /**
+ * iobmd_pageable_sync() - sync a prepared pageable buffer's own mapping
+ * @bmd:        the buffer, prepared; its lock is held.
+ * @for_device: for the device (the first prepare that uses the buffer's
+ *              own addresses), or for the CPU (the last complete).
+ *
+ * The mapping is made and unmapped with DMA_ATTR_SKIP_CPU_SYNC, so that
+ * a buffer prepared only by DMA commands never copies a bounce buffer of
+ * its own over what a command's device wrote.
+ *
+ * Context: process context; bmd->lock held.
+ */
+void iobmd_pageable_sync(struct iobmd *bmd, bool for_device)
+{
+	if (for_device)
+		dma_sync_sgtable_for_device(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
+	else
+		dma_sync_sgtable_for_cpu(bmd->dev, bmd->pin_sgt, bmd->pin_dir);
+}
+
+/**
  * iobmd_pageable_complete() - the last complete() of a pageable buffer
- * @bmd: the buffer; its lock is held. Unmapped (which syncs for the CPU
- *       in the direction of the mapping) and unpinned. A nested complete
- *       does nothing here: the device may not be done.
+ * @bmd: the buffer; its lock is held. Unmapped (synced for the CPU before,
+ *       by iobmd_complete(), when a prepare used its own addresses) and
+ *       unpinned. A nested complete does nothing here: the device may not
+ *       be done.
  *
  * Context: process context, may sleep; bmd->lock held.
  */
