@@ -28,6 +28,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -316,6 +317,104 @@ static long edu_ioctl_release(struct edu_file *f)
 	return ret;
 }
 
+/* The segments a command gives for all of @bmd. Under edu->lock. */
+static int edu_count_segments(struct edu *edu, struct iobmd *bmd, u32 *count)
+{
+	struct iobmd_edu_dma args = { .direction = IOBMD_EDU_TO_DEVICE };
+	struct iobmd_dma_command *cmd = edu_command(edu, bmd, &args);
+	struct iobmd_dma_segment seg;
+	u64 pos = 0;
+	int ret = 0;
+	u32 n = 1;
+
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
+	for (*count = 0; !ret && n; *count += n)
+		ret = iobmd_dma_command_gen64_iovm_segments(cmd, &pos, &seg,
+							    &n);
+	iobmd_dma_command_free(cmd);
+	return ret;
+}
+
+/* Buffers made for the edu: what it copies arrives. Under edu->lock. */
+static int edu_for_device(struct edu *edu, struct iobmd *src,
+			  struct iobmd *dst, struct iobmd_edu_for_device *fd)
+{
+	const u64 offsets[] = { 0, fd->size - 4000 };
+	u8 *ref, *back;
+	unsigned int i;
+	int ret;
+
+	ref = kvmalloc(fd->size, GFP_KERNEL);
+	back = kvmalloc(fd->size, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!ref || !back)
+		goto out;
+	for (i = 0; i < fd->size; i++)
+		ref[i] = i * 13 + (i >> 12);
+	ret = iobmd_write_bytes(src, 0, ref, fd->size) ?:
+	      edu_count_segments(edu, src, &fd->segments);
+	for (i = 0; !ret && i < ARRAY_SIZE(offsets); i++) {
+		struct iobmd_edu_dma args = {
+			.direction = IOBMD_EDU_TO_DEVICE,
+			.offset = offsets[i],
+			.length = 4000,
+		};
+
+		ret = edu_dma_command(edu, src, &args);
+		fd->bounced |= args.bounced;
+		args.direction = IOBMD_EDU_FROM_DEVICE;
+		if (!ret)
+			ret = edu_dma_command(edu, dst, &args);
+		fd->bounced |= args.bounced;
+	}
+	if (!ret)
+		ret = iobmd_read_bytes(dst, 0, back, fd->size);
+	for (i = 0; !ret && i < ARRAY_SIZE(offsets); i++)
+		if (memcmp(back + offsets[i], ref + offsets[i], 4000))
+			ret = -EIO;
+out:
+	kvfree(back);
+	kvfree(ref);
+	return ret;
+}
+
+static long edu_ioctl_for_device(struct edu *edu, void __user *uarg)
+{
+	struct iobmd_edu_for_device fd;
+	struct iobmd *src = NULL, *dst = NULL;
+	struct mm_struct *task;
+	long ret;
+
+	if (copy_from_user(&fd, uarg, sizeof(fd)))
+		return -EFAULT;
+	if (fd.__reserved || fd.size < 2 * PAGE_SIZE || fd.size > SZ_64M)
+		return -EINVAL;
+	fd.segments = 0;
+	fd.bounced = 0;
+	task = fd.options & IOBMD_MEMORY_PAGEABLE ? NULL : IOBMD_KERNEL_TASK;
+	mutex_lock(&edu->lock);
+	ret = -ENODEV;
+	if (edu->gone)
+		goto out;
+	src = iobmd_init_for_device(&edu->pdev->dev, task, fd.options,
+				    fd.size, 0);
+	dst = iobmd_init_for_device(&edu->pdev->dev, task, fd.options,
+				    fd.size, 0);
+	ret = IS_ERR(src) ? PTR_ERR(src) : IS_ERR(dst) ? PTR_ERR(dst) : 0;
+	if (!ret)
+		ret = edu_for_device(edu, src, dst, &fd);
+out:
+	if (!IS_ERR_OR_NULL(src))
+		iobmd_put(src);
+	if (!IS_ERR_OR_NULL(dst))
+		iobmd_put(dst);
+	mutex_unlock(&edu->lock);
+	if (!ret && copy_to_user(uarg, &fd, sizeof(fd)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long edu_ioctl_info(struct edu *edu, void __user *uarg)
 {
 	struct iobmd_edu_info info = {};
@@ -348,6 +447,8 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return edu_ioctl_hold(f, uarg);
 	case IOBMD_EDU_IOC_RELEASE:
 		return edu_ioctl_release(f);
+	case IOBMD_EDU_IOC_FOR_DEVICE:
+		return edu_ioctl_for_device(f->edu, uarg);
 	}
 	return -ENOTTY;
 }
@@ -416,6 +517,11 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(bits));
 	if (ret)
 		goto free;
+	/*
+	 * Segments as long as the memory runs (PCI's default is 64 KiB): the
+	 * driver splits transfers to what the engine moves at once itself.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
 	pci_set_master(pdev);
 	edu->id = ida_alloc_max(&edu_ida, EDU_MAX_DEVICES - 1, GFP_KERNEL);
 	if (edu->id < 0) {

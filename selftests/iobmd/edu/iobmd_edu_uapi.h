@@ -109,10 +109,37 @@ struct iobmd_edu_hold {
 	__u32 direction;
 };
 
+/**
+ * struct iobmd_edu_for_device - IOBMD_EDU_IOC_FOR_DEVICE
+ * @options:    in: IOKit options of two buffers the driver creates for
+ *              the edu itself (iobmd_init_for_device()).
+ * @__reserved: must be 0.
+ * @size:       in: their capacity in bytes, at least 2 pages.
+ * @segments:   out: the segments a DMA command for the edu gives for the
+ *              whole first buffer (1 for a contiguous one).
+ * @bounced:    out: 1 when any transfer was double buffered: never for
+ *              wired memory allocated for the device; a pageable buffer's
+ *              pages lie wherever shmem puts them.
+ *
+ * The driver fills the first buffer with a pattern (writeBytes), has the
+ * device copy its first and last 4000 bytes into the second through DMA
+ * commands, and compares (readBytes). Errors: those of the create and of
+ * the DMA command; EIO when the copy differs; ENODEV after the unbinding.
+ */
+struct iobmd_edu_for_device {
+	__u32 options;
+	__u32 __reserved;
+	__u64 size;
+	__u32 segments;
+	__u32 bounced;
+};
+
 #define IOBMD_EDU_IOC_MAGIC		0xBE
 #define IOBMD_EDU_IOC_INFO	_IOR(IOBMD_EDU_IOC_MAGIC, 0, struct iobmd_edu_info)
 #define IOBMD_EDU_IOC_DMA	_IOWR(IOBMD_EDU_IOC_MAGIC, 1, struct iobmd_edu_dma)
 #define IOBMD_EDU_IOC_HOLD	_IOW(IOBMD_EDU_IOC_MAGIC, 2, struct iobmd_edu_hold)
 #define IOBMD_EDU_IOC_RELEASE	_IO(IOBMD_EDU_IOC_MAGIC, 3)
+#define IOBMD_EDU_IOC_FOR_DEVICE _IOWR(IOBMD_EDU_IOC_MAGIC, 4, \
+				       struct iobmd_edu_for_device)
 
 #endif /* _UAPI_IOBMD_EDU_H */
