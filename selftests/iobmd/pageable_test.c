@@ -270,7 +270,7 @@ TEST_F(pageable, mask_below_4g_refused)
 	static const __u64 masks[] = { 0x7fffffff, 0x3fffffff, 0xffffff };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(masks); i++) {
 		struct iobmd_create c = {
 			.capacity = 16UL << 20,
 			.options = PAGEABLE,

@@ -14,22 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <iobmd_edu_regs.h>
 #include <libiobmd.h>
 
 #include "iobmdctl.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
-#define EDU_BAR_SIZE (1UL << 20)
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_CNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_DMA_RUN 0x1		/* set until the transfer is done */
-#define EDU_DMA_TO_RAM 0x2	/* edu -> RAM; clear: RAM -> edu */
-#define EDU_BUF_ADDR 0x40000	/* edu's 4 KiB buffer, in its address space */
 /* QEMU's default dma_mask: the device ANDs addresses with it. */
 #define EDU_MASK 0x0fffffffULL
 #define PCI_COMMAND 0x4
@@ -40,7 +32,7 @@ struct edu_user {
 	char name[256];
 	int config;
 	uint16_t command;	/* to restore */
-	volatile uint8_t *bar;
+	void *bar;		/* BAR0, EDU_BAR_SIZE long */
 };
 
 static long sysfs_hex(const char *dev, const char *attr)
@@ -136,34 +128,17 @@ err:
 
 static void edu_close(struct edu_user *e)
 {
-	munmap((void *)e->bar, EDU_BAR_SIZE);
+	munmap(e->bar, EDU_BAR_SIZE);
 	if (pwrite(e->config, &e->command, 2, PCI_COMMAND) != 2)
 		perror("iobmdctl: restoring the edu's PCI command register");
 	close(e->config);
 }
 
-static void edu_reg(struct edu_user *e, unsigned int reg, uint64_t v)
-{
-	*(volatile uint64_t *)(e->bar + reg) = v;
-}
-
-/* One transfer of up to 4095 bytes; waits up to 5 s (100 ms is usual). */
+/* One transfer of up to EDU_MAX_XFER bytes; waits up to 5 s (100 ms is usual). */
 static int edu_copy(struct edu_user *e, uint64_t src, uint64_t dst,
 		    uint64_t len, bool to_ram)
 {
-	struct timespec t = { .tv_nsec = 5 * 1000 * 1000 };
-	int i;
-
-	edu_reg(e, EDU_DMA_SRC, src);
-	edu_reg(e, EDU_DMA_DST, dst);
-	edu_reg(e, EDU_DMA_CNT, len);
-	edu_reg(e, EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-	for (i = 0; i < 1000; i++) {
-		if (!(*(volatile uint32_t *)(e->bar + EDU_DMA_CMD) & EDU_DMA_RUN))
-			return 0;
-		nanosleep(&t, NULL);
-	}
-	return -ETIMEDOUT;
+	return edu_regs_copy(e->bar, src, dst, len, to_ram, 5000);
 }
 
 /* A buffer the edu can reach: within its 28-bit mask. */
