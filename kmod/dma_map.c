@@ -11,6 +11,14 @@
  * copied back unless it only reads. Without an IOMMU the check is made
  * before anything is mapped, so that swiotlb is never asked to bounce
  * into a pool the device cannot reach (which WARNs).
+ *
+ * The pages are mapped for the buffer's own device already (every wired
+ * buffer, and a prepared pageable one), so the consumer's mapping is made
+ * with DMA_ATTR_SKIP_CPU_SYNC, as the DMA API wants for a second mapping
+ * of the same memory (dma-debug refuses overlapping mappings otherwise),
+ * and the syncs that the mapping and unmapping would do are made
+ * explicitly: for the device right after mapping, for the CPU right
+ * before unmapping.
  */
 #include <linux/device.h>
 #include <linux/dma-direct.h>
@@ -157,15 +165,18 @@ int iobmd_dma_map(struct iobmd_dma_command *cmd)
 		return ret;
 	if (!translated && !iobmd_dma_pages_fit(cmd))
 		goto bounce;
-	ret = dma_map_sgtable(cmd->dev, &cmd->sgt, cmd->dir, 0);
+	ret = dma_map_sgtable(cmd->dev, &cmd->sgt, cmd->dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto free;
 	if (iobmd_dma_segments_fit(cmd)) {
+		dma_sync_sgtable_for_device(cmd->dev, &cmd->sgt, cmd->dir);
 		cmd->cur_sg = cmd->sgt.sgl;
 		cmd->cur_pos = 0;
 		return 0;
 	}
-	dma_unmap_sgtable(cmd->dev, &cmd->sgt, cmd->dir, 0);
+	dma_unmap_sgtable(cmd->dev, &cmd->sgt, cmd->dir,
+			  DMA_ATTR_SKIP_CPU_SYNC);
 bounce:
 	sg_free_table(&cmd->sgt);
 	return iobmd_dma_double_buffer(cmd);
@@ -184,7 +195,9 @@ void iobmd_dma_unmap(struct iobmd_dma_command *cmd)
 			       cmd->bounce_dma, 0);
 		cmd->bounce = NULL;
 	} else {
-		dma_unmap_sgtable(cmd->dev, &cmd->sgt, cmd->dir, 0);
+		dma_sync_sgtable_for_cpu(cmd->dev, &cmd->sgt, cmd->dir);
+		dma_unmap_sgtable(cmd->dev, &cmd->sgt, cmd->dir,
+				  DMA_ATTR_SKIP_CPU_SYNC);
 		sg_free_table(&cmd->sgt);
 	}
 	cmd->cur_sg = NULL;
