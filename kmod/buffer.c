@@ -391,8 +391,9 @@ EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
  * iobmd_init_for_device() - create a buffer for a driver's own device
  * @dev:       the device that will do the DMA; the buffer holds a
  *             reference. It must have a DMA mask.
- * @task:      NULL, IOBMD_KERNEL_TASK or current->mm, as for
- *             iobmd_init_with_physical_mask().
+ * @task:      NULL or IOBMD_KERNEL_TASK, as for
+ *             iobmd_init_with_physical_mask(); not a user mm, whose
+ *             mapping could keep the buffer beyond the driver's life.
  * @options:   IOKit option bits.
  * @capacity:  size in bytes, at least 1.
  * @alignment: alignment in bytes: 0, 1 or a power of two.
@@ -412,14 +413,18 @@ EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
  *
  * Return: the buffer, or an ERR_PTR() with the errnos of
  * iobmd_init_with_physical_mask(); -ENODEV when @dev is NULL or has no
- * DMA mask.
+ * DMA mask or coherent DMA mask; -EINVAL for a user @task.
  */
 struct iobmd *iobmd_init_for_device(struct device *dev,
 				    struct mm_struct *task, u32 options,
 				    u64 capacity, u64 alignment)
 {
-	if (!dev || !dev->dma_mask || !*dev->dma_mask)
+	if (!dev || !dev->dma_mask || !*dev->dma_mask ||
+	    !dev->coherent_dma_mask)
 		return ERR_PTR(-ENODEV);
+	/* A user mapping could keep it beyond the driver's unbinding. */
+	if (task && task != IOBMD_KERNEL_TASK)
+		return ERR_PTR(-EINVAL);
 	return iobmd_finish(task, iobmd_alloc(dev, task, options, capacity,
 					      alignment, 0));
 }

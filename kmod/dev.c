@@ -136,9 +136,11 @@ static int iobmd_ioctl_direction(struct iobmd *bmd, unsigned int cmd,
 	/* Pins of a pageable buffer count against the caller's VmPin. */
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_PREPARE))
 		return iobmd_prepare_for(bmd, args.direction, current->mm,
-					 true);
+					 IOBMD_PREPARE_OWN | IOBMD_PREPARE_USER);
+	/* Only what user space prepared: not a driver's or a command's. */
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_COMPLETE))
-		return iobmd_complete(bmd, args.direction);
+		return iobmd_complete_for(bmd, args.direction,
+					  IOBMD_PREPARE_OWN | IOBMD_PREPARE_USER);
 	return iobmd_set_direction(bmd, args.direction);
 }
 

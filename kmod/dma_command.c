@@ -62,9 +62,14 @@ static const enum dma_data_direction iobmd_dma_dir[] = {
  * ERR_PTR():
  * * -EINVAL - @dev or @spec is NULL; an unknown option, or both double
  *   buffer options; @spec->num_address_bits above 64; an alignment that
- *   is not 0, 1 or a power of two up to a page.
- * * -ENODEV - @dev cannot do DMA: it has no DMA mask (the DMA API would
- *   refuse every mapping).
+ *   is not 0, 1 or a power of two up to a page, or a maximum segment
+ *   shorter than the alignment.
+ * * -ENODEV - @dev cannot do DMA: it has no DMA mask or no coherent DMA
+ *   mask (the DMA API would refuse every mapping, or WARN).
+ *
+ * The maximum segment is the lower of the specification's and the
+ * device's (dma_get_max_seg_size()), rounded down to the alignment, so
+ * that every segment after the first starts aligned too.
  * * -ENOMEM - no memory for the command.
  */
 struct iobmd_dma_command *
@@ -72,7 +77,7 @@ iobmd_dma_command_with_specification(struct device *dev,
 				     const struct iobmd_dma_specification *spec)
 {
 	struct iobmd_dma_command *cmd;
-	u64 mask;
+	u64 mask, align, max_seg;
 
 	if (!dev || !spec || (spec->options & ~IOBMD_DMA_KNOWN_OPTIONS))
 		return ERR_PTR(-EINVAL);
@@ -83,21 +88,28 @@ iobmd_dma_command_with_specification(struct device *dev,
 	    (spec->alignment > 1 && (!is_power_of_2(spec->alignment) ||
 				     spec->alignment > PAGE_SIZE)))
 		return ERR_PTR(-EINVAL);
-	if (!dev->dma_mask || !*dev->dma_mask)
+	if (!dev->dma_mask || !*dev->dma_mask || !dev->coherent_dma_mask)
 		return ERR_PTR(-ENODEV);
 
 	mask = dma_get_mask(dev);
 	if (spec->num_address_bits)
 		mask = min_t(u64, mask, DMA_BIT_MASK(spec->num_address_bits));
+	align = max_t(u64, spec->alignment, 1);
+	/* No longer than the device takes, and a multiple of the alignment. */
+	max_seg = dma_get_max_seg_size(dev);
+	if (spec->max_segment_size)
+		max_seg = min_t(u64, max_seg, spec->max_segment_size);
+	max_seg = round_down(max_seg, align);
+	if (!max_seg)
+		return ERR_PTR(-EINVAL);
 	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
 	if (!cmd)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&cmd->lock);
 	cmd->dev = get_device(dev);
 	cmd->mask = mask;
-	cmd->max_segment_size = spec->max_segment_size ?:
-				dma_get_max_seg_size(dev);
-	cmd->alignment = max_t(u64, spec->alignment, 1);
+	cmd->max_segment_size = max_seg;
+	cmd->alignment = align;
 	cmd->options = spec->options;
 	return cmd;
 }
@@ -213,11 +225,14 @@ EXPORT_SYMBOL_GPL(iobmd_dma_command_free);
  * * -EINVAL - a direction above InOut; no buffer is bound; the range is
  *   empty or not inside the buffer's length.
  * * -EBUSY - already prepared for another range or direction (XNU:
- *   kIOReturnNotReady), or the buffer's own prepare refused (see
+ *   kIOReturnNotReady), or a nested prepare would pass UINT_MAX; the
+ *   buffer is prepared by IOBMD_MAX_COMMANDS (6) DMA commands already
+ *   (each maps its pages again; the DMA API's debug code WARNs at eight
+ *   overlapping mappings); or the buffer's own prepare refused (see
  *   iobmd_prepare()).
  * * -EMSGSIZE - the buffer is physically contiguous and the range is
- *   longer than the specification's maximum segment: it cannot be one
- *   segment.
+ *   longer than the command's maximum segment (the specification's or
+ *   the device's): it cannot be one segment.
  * * -ERANGE - the device cannot reach the memory and may not double
  *   buffer (IOBMD_DMA_NO_DOUBLE_BUFFER), or not even a double buffer
  *   allocated for it fits the specification.
@@ -255,11 +270,12 @@ int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
 		}
 		goto out;
 	}
+	/* A contiguous buffer is one segment, or nothing. */
 	ret = -EMSGSIZE;
 	if (iobmd_is_contiguous(bmd) && length > cmd->max_segment_size)
 		goto out;
 	/* The buffer is wired, its own DMA addresses are not used. */
-	ret = iobmd_prepare_for(bmd, direction, NULL, false);
+	ret = iobmd_prepare_for(bmd, direction, NULL, 0);
 	if (ret)
 		goto out;
 	cmd->offset = offset;
@@ -268,7 +284,7 @@ int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
 	cmd->dir = iobmd_dma_dir[direction];
 	ret = iobmd_dma_map(cmd);
 	if (ret)
-		iobmd_complete(bmd, direction);
+		iobmd_complete_for(bmd, direction, 0);
 	else
 		cmd->prepare_count = 1;
 out:

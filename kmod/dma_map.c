@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 
 #include "dma_command.h"
 #include "iobmd_internal.h"
@@ -100,6 +101,9 @@ static bool iobmd_dma_pages_fit(struct iobmd_dma_command *cmd)
 	struct scatterlist *sg;
 	unsigned int i;
 
+	/* swiotlb=force, or memory encryption: it would bounce anyway. */
+	if (is_swiotlb_force_bounce(cmd->dev))
+		return false;
 	for_each_sgtable_sg(&cmd->sgt, sg, i)
 		if (!iobmd_dma_fits(cmd, phys_to_dma(cmd->dev, sg_phys(sg)),
 				    sg->length))
@@ -201,7 +205,7 @@ void iobmd_dma_unmap(struct iobmd_dma_command *cmd)
 		sg_free_table(&cmd->sgt);
 	}
 	cmd->cur_sg = NULL;
-	iobmd_complete(cmd->bmd, cmd->direction);
+	iobmd_complete_for(cmd->bmd, cmd->direction, 0);
 }
 
 /* synchronize(): hand the range over, in the direction of the mapping. */

@@ -52,6 +52,11 @@ struct vm_fault;
  * @prepared_own: a prepare not yet completed uses the buffer's own DMA
  *              addresses (not only DMA commands): its own mapping was
  *              synced for the device, and the last complete syncs it back.
+ * @own_direction: the IOKit directions of those prepares (ORed).
+ * @user_prepares: prepares made through the ioctl, not yet completed.
+ * @command_prepares: prepares made by DMA commands, not yet completed.
+ *              All three counts are under @lock, and part of
+ *              @prepare_count.
  * @kernel_mapped: the kernel asked for a mapping (IOBMD_KERNEL_TASK or
  *              kIOMemoryKernelUserShared): iobmd_get_bytes_no_copy() gives
  *              @cpu_addr. Otherwise a scatter-gather buffer has no vmap().
@@ -109,6 +114,9 @@ struct iobmd {
 	bool prepared_read_only;
 	u32 prepared_direction;
 	bool prepared_own;
+	u32 own_direction;
+	unsigned int user_prepares;
+	unsigned int command_prepares;
 	bool kernel_mapped;
 	void *cpu_addr;
 	unsigned long task_address;
@@ -151,7 +159,7 @@ static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
 struct device *iobmd_mask_device(u64 limit);
 void iobmd_mask_devices_destroy(void);
 
-/* dma_command.c */
+/* dma_map.c */
 bool iobmd_dma_translated(struct device *dev);
 
 /* buffer.c */
@@ -250,8 +258,14 @@ int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
 		   u32 max);
 
 /* methods.c */
+/* How a prepare is made: see iobmd_prepare_for(). */
+#define IOBMD_PREPARE_OWN	0x1	/* uses the buffer's own addresses */
+#define IOBMD_PREPARE_USER	0x2	/* through the ioctl */
+/* Prepares of DMA commands a buffer takes at once. */
+#define IOBMD_MAX_COMMANDS	6
 int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
-		      bool own);
+		      unsigned int flags);
+int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags);
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n);
 ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		    loff_t *pos);

@@ -211,7 +211,7 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
 {
-	return iobmd_prepare_for(bmd, direction, NULL, true);
+	return iobmd_prepare_for(bmd, direction, NULL, IOBMD_PREPARE_OWN);
 }
 EXPORT_SYMBOL_GPL(iobmd_prepare);
 
@@ -229,17 +229,23 @@ static void iobmd_own_sync(struct iobmd *bmd, bool for_device, u32 dir)
  * pinned_vm (VmPin), bounded by RLIMIT_MEMLOCK unless CAP_IPC_LOCK: -ENOMEM
  * beyond it. The ioctl passes the caller's mm.
  *
- * @own: the caller will use the buffer's own DMA addresses (the ioctl,
- * iobmd_prepare()), or not (a DMA command, which maps the pages for its
- * device itself). The buffer's own mapping is synced for the device by the
- * first prepare that uses it, and for the CPU by the last complete only
- * when one did: otherwise, where swiotlb bounced that mapping, its
- * unused bounce buffer would be copied over what the command's device
- * wrote.
+ * @flags: IOBMD_PREPARE_OWN when the caller uses the buffer's own DMA
+ * addresses (the ioctl, iobmd_prepare()), not when a DMA command maps the
+ * pages for its device itself. The buffer's own mapping is synced for the
+ * device by the first prepare that uses it, and for the CPU by the last
+ * complete only in the directions such prepares had: otherwise, where
+ * swiotlb bounced that mapping, its unused bounce buffer would be copied
+ * over what a command's device wrote. IOBMD_PREPARE_USER for the ioctl:
+ * only such prepares may be completed through it, so that user space
+ * cannot complete (and unpin) what a driver or a command prepared. A
+ * buffer takes at most IOBMD_MAX_COMMANDS prepares of DMA commands at
+ * once (-EBUSY beyond): each maps the same pages again, and the DMA API's
+ * debug code WARNs at eight overlapping mappings of a cacheline.
  */
 int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
-		      bool own)
+		      unsigned int flags)
 {
+	bool own = flags & IOBMD_PREPARE_OWN;
 	int ret = 0;
 	u32 dir;
 
@@ -249,6 +255,8 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 	dir = iobmd_prepare_direction(bmd, direction);
 	if (bmd->prepare_count == UINT_MAX)
 		ret = -EOVERFLOW;
+	else if (!own && bmd->command_prepares >= IOBMD_MAX_COMMANDS)
+		ret = -EBUSY;
 	else if (bmd->shmem)
 		ret = iobmd_pageable_prepare(bmd, dir, mm);
 	if (!ret) {
@@ -269,7 +277,14 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 		if (own && !bmd->prepared_own) {
 			iobmd_own_sync(bmd, true, dir);
 			bmd->prepared_own = true;
+			bmd->own_direction = dir;
+		} else if (own) {
+			bmd->own_direction |= dir;
 		}
+		if (!own)
+			bmd->command_prepares++;
+		if (flags & IOBMD_PREPARE_USER)
+			bmd->user_prepares++;
 		bmd->prepare_count++;
 	}
 	trace_iobmd_prepare(bmd, dir, ret);
@@ -292,10 +307,24 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
  * Context: process context, may sleep (takes the buffer's mutex).
  *
  * Return: 0, -EINVAL for a direction above InOut or for a complete
- * without a prepare (XNU ignores it).
+ * without a prepare (XNU ignores it). Prepares made through the ioctl
+ * (user space) are not completed here, nor these through the ioctl.
  */
 int iobmd_complete(struct iobmd *bmd, u32 direction)
 {
+	return iobmd_complete_for(bmd, direction, IOBMD_PREPARE_OWN);
+}
+EXPORT_SYMBOL_GPL(iobmd_complete);
+
+/*
+ * iobmd_complete() of a prepare made with the same @flags as
+ * iobmd_prepare_for()'s: -EINVAL when there is none of that kind (the
+ * ioctl cannot complete a driver's prepare, nor a driver the ioctl's).
+ */
+int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags)
+{
+	bool user = flags & IOBMD_PREPARE_USER, own = flags & IOBMD_PREPARE_OWN;
+	unsigned int kernel;
 	int ret = 0;
 	u32 dir;
 
@@ -303,21 +332,28 @@ int iobmd_complete(struct iobmd *bmd, u32 direction)
 		return -EINVAL;
 	mutex_lock(&bmd->lock);
 	dir = iobmd_prepare_direction(bmd, direction);
-	if (!bmd->prepare_count) {
+	/* The in-kernel API's own prepares: the rest. */
+	kernel = bmd->prepare_count - bmd->user_prepares -
+		 bmd->command_prepares;
+	if (user ? !bmd->user_prepares :
+	    own ? !kernel : !bmd->command_prepares) {
 		ret = -EINVAL;
-	} else if (!--bmd->prepare_count) {
-		/* The last complete, in the directions the prepares had. */
-		if (bmd->prepared_own)
-			iobmd_own_sync(bmd, false, bmd->prepared_direction);
-		if (bmd->shmem)
-			iobmd_pageable_complete(bmd);
-		bmd->prepared_read_only = false;
+	} else {
+		bmd->user_prepares -= user;
+		bmd->command_prepares -= !own;
+		if (!--bmd->prepare_count) {
+			/* The last complete, in the directions they had. */
+			if (bmd->prepared_own)
+				iobmd_own_sync(bmd, false, bmd->own_direction);
+			if (bmd->shmem)
+				iobmd_pageable_complete(bmd);
+			bmd->prepared_read_only = false;
+		}
 	}
 	trace_iobmd_complete(bmd, dir, ret);
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(iobmd_complete);
 
 /*
  * The user-space side of appendBytes, for the ioctl: as
