@@ -262,6 +262,9 @@ TEST_F(edu, bad_input)
 	d.length = XLEN;
 	d.max_segment_size = 512;
 	EXPECT_EQ(-EMSGSIZE, edu_ioc(edu, &d));
+	/* A segment so short the copy would hold the device for minutes. */
+	d.max_segment_size = 511;
+	EXPECT_EQ(-EINVAL, edu_ioc(edu, &d));
 	d.max_segment_size = 0;
 	d.address_bits = 65;
 	EXPECT_EQ(-EINVAL, edu_ioc(edu, &d));
@@ -309,6 +312,44 @@ TEST_F_TIMEOUT(edu, hold_across_unbind, BIND_TIMEOUT)
 	ASSERT_EQ(0, edu_dma(edu, a.fd, IOBMD_EDU_TO_DEVICE, PAGE + 1, XLEN, 0, 0, &d));
 	ASSERT_EQ(0, edu_dma(edu, b.fd, IOBMD_EDU_FROM_DEVICE, PAGE + 1, XLEN, 0, 0, &d));
 	EXPECT_EQ(0, memcmp(b.p + PAGE + 1, a.p + PAGE + 1, XLEN));
+}
+
+/*
+ * D: what a driver's command prepared, the buffer fd cannot complete: a
+ * pageable buffer held by the driver stays pinned (its pages cannot be
+ * freed under the device) whatever IOBMD_IOC_COMPLETE is called, and the
+ * fd completes only its own prepares.
+ */
+TEST_F(edu, user_cannot_complete_a_command)
+{
+	struct iobmd_edu_hold h = { .direction = IOBMD_EDU_FROM_DEVICE };
+	struct iobmd_direction in = { .direction = IOBMD_DIRECTION_IN };
+	int edu = self->c.e.edu[0];
+	struct iobmd_info info;
+	struct buf a, b;
+
+	if (!new_bufs(_metadata, self->c.e.dev, &kinds[K_PAGEABLE], 0, &a, &b))
+		return;
+	h.fd = a.fd;
+	ASSERT_EQ(0, ioctl(edu, IOBMD_EDU_IOC_HOLD, &h)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, ioctl(a.fd, IOBMD_IOC_COMPLETE, &in));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, iobmd_info(a.fd, &info));
+	EXPECT_EQ(1, info.prepare_count);
+	EXPECT_LT(0, info.segments);
+	/* Its own prepare the fd completes, once. */
+	ASSERT_EQ(0, ioctl(a.fd, IOBMD_IOC_PREPARE, &in));
+	EXPECT_EQ(0, ioctl(a.fd, IOBMD_IOC_COMPLETE, &in));
+	EXPECT_EQ(-1, ioctl(a.fd, IOBMD_IOC_COMPLETE, &in));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, iobmd_info(a.fd, &info));
+	EXPECT_EQ(1, info.prepare_count);
+	EXPECT_EQ(0, ioctl(edu, IOBMD_EDU_IOC_RELEASE, 0));
+	ASSERT_EQ(0, iobmd_info(a.fd, &info));
+	EXPECT_EQ(0, info.prepare_count);
+	EXPECT_EQ(0, info.segments);
+	buf_free(&a);
+	buf_free(&b);
 }
 
 /* D: an open /dev/iobmd_edu pins the module. (Last of its fixture.) */

@@ -28,6 +28,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -144,6 +145,9 @@ static int edu_check(const struct iobmd_edu_dma *args)
 		return -EINVAL;
 	if ((args->flags & ~flags) || args->__reserved)
 		return -EINVAL;
+	/* At most 8 transfers of about 100 ms each, under the edu's lock. */
+	if (args->max_segment_size && args->max_segment_size < 512)
+		return -EINVAL;
 	if ((args->flags & IOBMD_EDU_RAW_SEGMENT) &&
 	    args->direction != IOBMD_EDU_TO_DEVICE)
 		return -EINVAL;
@@ -223,6 +227,10 @@ static int edu_dma_command(struct edu *edu, struct iobmd *bmd,
 		}
 		if (!args->segments++)
 			args->dma_addr = seg.address;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		if (to_ram)
 			ret = edu_transfer(edu, dev_addr + at, seg.address,
 					   seg.length, true);
@@ -498,7 +506,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct edu *edu;
 	int ret;
 
-	if (index < dma_bits_count && dma_bits[index])
+	if (index < dma_bits_count && dma_bits[index] &&
+	    dma_bits[index] <= 64)
 		bits = dma_bits[index];
 	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
 	if (!edu)

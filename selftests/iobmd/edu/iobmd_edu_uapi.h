@@ -42,8 +42,8 @@
 /**
  * struct iobmd_edu_info - IOBMD_EDU_IOC_INFO
  * @dma_bits: out: the DMA mask of the edu device, in address bits.
- * @iommu:    out: 1 when the device's DMA goes through an IOMMU
- *            (device_iommu_mapped()), else 0.
+ * @iommu:    out: 1 when the device's DMA goes through an IOMMU's page
+ *            tables (a paging domain), else 0.
  * @name:     out: the PCI device name, e.g. "0000:00:04.0".
  */
 struct iobmd_edu_info {
@@ -63,7 +63,7 @@ struct iobmd_edu_info {
  * @address_bits: in: the DMA command's specification: address bits the
  *              device can drive, 0 for its DMA mask.
  * @max_segment_size: in: the specification's largest segment in bytes, 0
- *              for the device's dma_get_max_seg_size().
+ *              for the device's dma_get_max_seg_size(); else at least 512.
  * @flags:      in: IOBMD_EDU_*.
  * @segments:   out: the segments the transfer took.
  * @dma_addr:   out: the device address of the transfer's first byte.
@@ -76,9 +76,9 @@ struct iobmd_edu_info {
  * time each), then completes and frees the command.
  *
  * Errors: those of the DMA command (iobmd_dma_command_*()); EINVAL for a
- * bad field; EBADF or EINVAL when @fd is not an iobmd buffer; ETIMEDOUT
- * when the device did not finish in 5 s; ENODEV after the device was
- * unbound.
+ * bad field; EBADF or EINVAL when @fd is not an iobmd buffer; EINTR when
+ * a fatal signal came between two segments; ETIMEDOUT when the device
+ * did not finish in 5 s; ENODEV after the device was unbound.
  */
 struct iobmd_edu_dma {
 	__s32 fd;
