@@ -293,9 +293,14 @@ struct iobmd_append {
  * Context: may sleep; takes the buffer's mutex; a first prepare of a
  * pageable buffer allocates and may read pages back from swap.
  *
+ * IOBMD_IOC_COMPLETE completes only prepares made with IOBMD_IOC_PREPARE:
+ * a prepare of a kernel driver (a DMA command, or the in-kernel API) on
+ * the same buffer stays until the driver completes it, and the buffer
+ * stays pinned meanwhile.
+ *
  * Return: 0, or -1 with errno EINVAL (a direction above INOUT, a non-zero
- * @__reserved, a COMPLETE without a PREPARE, a struct shorter than 8
- * bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT; for a
+ * @__reserved, a COMPLETE without an IOBMD_IOC_PREPARE, a struct shorter
+ * than 8 bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT; for a
  * pageable buffer's first prepare also ENOMEM (no memory for the pages,
  * or RLIMIT_MEMLOCK reached), EIO (a page could not be read back from
  * swap, or the DMA mapping failed, e.g. swiotlb full for a physical
