@@ -20,7 +20,7 @@
 
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
-#include "pci_helpers.h"
+#include "edu_helpers.h"
 
 /* The out fields of a driver transfer of a range at [first, high]. */
 static void check_out(struct __test_metadata *_metadata, const struct edu_env *e,

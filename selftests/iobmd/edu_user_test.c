@@ -20,7 +20,7 @@
  */
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
-#include "pci_helpers.h"
+#include "edu_helpers.h"
 
 #define IOVA_A 0x100000ULL	/* VFIO: below edu's 28 bits */
 #define IOVA_B 0x1100000ULL
