@@ -210,7 +210,7 @@ static struct iobmd *__iobmd_alloc(struct device *dev, struct mm_struct *task,
 	ret = iobmd_registry_charge(PAGE_ALIGN(capacity));
 	if (ret)
 		return ERR_PTR(ret);
-	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL);
+	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL_ACCOUNT);
 	if (!bmd) {
 		ret = -ENOMEM;
 		goto uncharge;

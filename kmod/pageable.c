@@ -273,8 +273,9 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 			return ret;
 	}
 	ret = -ENOMEM;
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
 	if (!pages || !sgt)
 		goto free;
 	for (i = 0; i < n; i++) {

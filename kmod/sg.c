@@ -50,7 +50,11 @@ static unsigned int iobmd_sg_first_zone(u64 limit)
 }
 
 /*
- * A zeroed chunk of 2^@order pages at or below @limit, or NULL. A zone may
+ * A zeroed chunk of 2^@order pages at or below @limit, or NULL, charged
+ * to the creator's memory cgroup as its own allocations would be (so
+ * that memory.max bounds it, and an fd passed on and closed does not make
+ * it nobody's: the charge stays with the cgroup until the buffer is
+ * freed). A zone may
  * hand out memory above a limit that is not its own boundary; then the
  * chunk is given back and the next lower zone is tried. Opportunistic
  * chunks give up early; @hard ones (single pages, contiguous blocks) may
@@ -58,7 +62,7 @@ static unsigned int iobmd_sg_first_zone(u64 limit)
  */
 static struct page *iobmd_sg_chunk(unsigned int order, u64 limit, bool hard)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
 	unsigned int z;
 
 	gfp |= hard ? __GFP_RETRY_MAYFAIL : __GFP_NORETRY;
@@ -184,7 +188,7 @@ unsigned long iobmd_sg_allowed_pages(unsigned long n)
  */
 int iobmd_sg_alloc(struct iobmd *bmd)
 {
-	const gfp_t gfp = GFP_KERNEL | __GFP_RETRY_MAYFAIL;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done;
 	bool contiguous = iobmd_is_contiguous(bmd);
 	unsigned int max_seg;

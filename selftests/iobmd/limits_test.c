@@ -2,8 +2,11 @@
 /*
  * iobmd's byte limits, the module parameters max_buffer_bytes and
  * max_total_bytes: validated when set, EFBIG and ENOSPC when a create
- * passes them, nothing left behind, and 0 for no limit.
+ * passes them, nothing left behind, and 0 for no limit; and the memory
+ * cgroup's, memory.max, which a wired buffer is charged to.
  */
+#include <sys/stat.h>
+
 #include "../kselftest_harness.h"
 #include "iobmd_helpers.h"
 
@@ -139,6 +142,61 @@ TEST_F(limits, both_limits)
 	} else {
 		EXPECT_EQ(-ENOSPC, iobmd_create(self->dev, PAGE, 0, 0, &c));
 	}
+}
+
+#define CGROUP "/sys/fs/cgroup"
+#define CHARGE_CG CGROUP "/iobmd_charge"
+
+static long long cg_read(const char *file)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), CHARGE_CG "/%s", file);
+	return read_param(path);
+}
+
+/*
+ * A wired buffer's pages are charged to the memory cgroup of the process
+ * that creates it, as its own allocations would be: memory.current grows
+ * by the buffer and comes back when it is freed, and memory.max refuses a
+ * buffer that does not fit (ENOMEM, no OOM kill). Uncharged, a process
+ * could hold most of RAM from a 64 MiB cgroup by passing its fds on.
+ */
+TEST(charged_to_the_creators_cgroup)
+{
+	const __u64 size = 32UL << 20;
+	long long before, during, after;
+	struct iobmd_create c;
+	char pid[16];
+	int dev;
+
+	if (access(CGROUP "/cgroup.controllers", F_OK) &&
+	    system("mount -t cgroup2 none " CGROUP))
+		SKIP(return, "no cgroup2");
+	if (iobmd_write_file(CGROUP "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller");
+	ASSERT_TRUE(!mkdir(CHARGE_CG, 0755) || errno == EEXIST);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, iobmd_write_file(CHARGE_CG "/cgroup.procs", pid));
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+
+	before = cg_read("memory.current");
+	ASSERT_EQ(0, iobmd_create(dev, size, 0, 0, &c));
+	during = cg_read("memory.current");
+	close(c.fd);
+	after = cg_read("memory.current");
+	TH_LOG("memory.current %lld, with 32 MiB buffer %lld, after %lld",
+	       before, during, after);
+	EXPECT_LE((long long)size, during - before);
+	EXPECT_GT(4 << 20, after - before);
+
+	ASSERT_EQ(0, iobmd_write_file(CHARGE_CG "/memory.max", "16M"));
+	EXPECT_EQ(-ENOMEM, iobmd_create(dev, size, 0, 0, &c));
+	EXPECT_GT(16LL << 20, cg_read("memory.current") - before + (1 << 20));
+	ASSERT_EQ(0, iobmd_write_file(CHARGE_CG "/memory.max", "max"));
+	close(dev);
+	ASSERT_EQ(0, iobmd_write_file(CGROUP "/cgroup.procs", pid));
 }
 
 TEST_HARNESS_MAIN
