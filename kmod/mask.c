@@ -14,6 +14,7 @@
  * largest such limit at or below its highest address (XNU uses the highest
  * address itself), which keeps the number of devices at 64 at most.
  */
+#include <linux/bits.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/log2.h>
@@ -24,6 +25,13 @@
 
 /* Indexed by the number of address bits, 1 to 64. */
 static struct platform_device *iobmd_mask_pdevs[65];
+/*
+ * Bit n set: a mask of n + 1 bits was refused once (below what the
+ * platform allocates). Remembered, so that creates under such a mask do
+ * not register and unregister a device each, a uevent storm any user of
+ * /dev/iobmd could cause. Under iobmd_mask_lock.
+ */
+static u64 iobmd_mask_refused;
 static DEFINE_MUTEX(iobmd_mask_lock);
 
 /* The number of address bits of the largest 2^n - 1 limit <= @limit. */
@@ -53,7 +61,10 @@ static struct device *iobmd_mask_create(unsigned int bits)
 	if (ret) {
 		platform_device_unregister(pdev);
 		/* Below what the platform can allocate (ZONE_DMA on x86). */
-		return ERR_PTR(ret == -EIO ? -EOPNOTSUPP : ret);
+		if (ret != -EIO)
+			return ERR_PTR(ret);
+		iobmd_mask_refused |= BIT_ULL(bits - 1);
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 	/* Pairs with the smp_load_acquire() in iobmd_mask_device(). */
 	smp_store_release(&iobmd_mask_pdevs[bits], pdev);
@@ -85,7 +96,12 @@ struct device *iobmd_mask_device(u64 limit)
 
 	mutex_lock(&iobmd_mask_lock);
 	pdev = iobmd_mask_pdevs[bits];
-	dev = pdev ? &pdev->dev : iobmd_mask_create(bits);
+	if (pdev)
+		dev = &pdev->dev;
+	else if (iobmd_mask_refused & BIT_ULL(bits - 1))
+		dev = ERR_PTR(-EOPNOTSUPP);
+	else
+		dev = iobmd_mask_create(bits);
 	mutex_unlock(&iobmd_mask_lock);
 	return dev;
 }

@@ -173,4 +173,43 @@ TEST(unmasked_buffers_reach_above_4G)
 	EXPECT_LT(0, above);
 }
 
+/*
+ * A mask below what the platform can allocate (16 MiB, ZONE_DMA) is
+ * EOPNOTSUPP, and refused from memory the second time: the creates do not
+ * register and unregister a device each (two uevents a create, which any
+ * member of group iobmd could repeat without end). The kernel's uevent
+ * sequence number counts them.
+ */
+TEST(low_mask_refused_without_uevents)
+{
+	unsigned long long before, after;
+	struct iobmd_create c = { .capacity = PAGE, .physical_mask = 0xfffff };
+	int dev = iobmd_open(), i;
+	FILE *f;
+
+	ASSERT_LE(0, dev);
+	/* The first refusal may register the device once, and remember. */
+	EXPECT_EQ(-1, ioctl(dev, IOBMD_IOC_CREATE, &c));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	f = fopen("/sys/kernel/uevent_seqnum", "re");
+	if (!f)
+		SKIP(return, "no /sys/kernel/uevent_seqnum");
+	ASSERT_EQ(1, fscanf(f, "%llu", &before));
+	fclose(f);
+	for (i = 0; i < 20; i++) {
+		memset(&c, 0, sizeof(c));
+		c.capacity = PAGE;
+		c.physical_mask = 0xfffff;
+		EXPECT_EQ(-1, ioctl(dev, IOBMD_IOC_CREATE, &c));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+	}
+	f = fopen("/sys/kernel/uevent_seqnum", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%llu", &after));
+	fclose(f);
+	TH_LOG("uevents during 20 refused creates: %llu", after - before);
+	EXPECT_EQ(before, after);
+	close(dev);
+}
+
 TEST_HARNESS_MAIN
