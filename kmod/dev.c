@@ -427,15 +427,18 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 
 		if (copied != args.capacity) {
 			iobmd_put(bmd);
-			return copied < 0 ? copied : -EFAULT;
+			ret = copied < 0 ? copied : -EFAULT;
+			goto failed;
 		}
 	}
 
 	file = iobmd_buffer_file(bmd);
 	/* From here on the file owns the buffer. */
 	iobmd_put(bmd);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto failed;
+	}
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -477,6 +480,9 @@ err_fd:
 	put_unused_fd(fd);
 err_file:
 	fput(file);
+failed:
+	/* The buffer existed, but the create failed: count it so. */
+	iobmd_registry_failed(ret);
 	return ret;
 }
 

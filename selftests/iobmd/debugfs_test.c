@@ -297,4 +297,21 @@ TEST_F(debugfs, stats_follow_buffers)
 	EXPECT_EQ(limit_failures, iobmd_stat("limit_failures"));
 }
 
+/*
+ * A create that fails in the ioctl after the buffer was made (its data
+ * unreadable, here) is a failure too, and leaves no live buffer.
+ */
+TEST_F(debugfs, ioctl_failures_count)
+{
+	struct iobmd_create c = { .capacity = PAGE, .data = 4096 };
+	long failures = iobmd_stat("create_failures");
+	long live = iobmd_stat("live_buffers");
+
+	ASSERT_LE(0, failures);
+	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE, &c));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(failures + 1, iobmd_stat("create_failures"));
+	EXPECT_EQ(live, iobmd_stat("live_buffers"));
+}
+
 TEST_HARNESS_MAIN
