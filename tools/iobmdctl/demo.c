@@ -514,8 +514,8 @@ int cmd_demo(int argc, char **argv)
 			    "demo: open /dev/iobmd");
 
 	if (!opt_json)
-		printf("iobmdctl demo (pid %d): six buffers through /dev/iobmd, then a device DMA\n",
-		       (int)getpid());
+		printf("iobmdctl demo (pid %d): six buffers through /dev/iobmd, %s\n",
+		       (int)getpid(), "then a device DMA");
 	demo_sg(&d, &bufs[0]);
 	demo_wc(&d, &bufs[1]);
 	demo_uc(&d, &bufs[2]);
