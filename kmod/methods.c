@@ -308,7 +308,7 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
  *
  * Return: 0, -EINVAL for a direction above InOut or for a complete
  * without a prepare (XNU ignores it). Prepares made through the ioctl
- * (user space) are not completed here, nor these through the ioctl.
+ * (user space) are not completed here, nor those through the ioctl.
  */
 int iobmd_complete(struct iobmd *bmd, u32 direction)
 {
