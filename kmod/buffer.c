@@ -419,8 +419,7 @@ struct iobmd *iobmd_init_for_device(struct device *dev,
 				    struct mm_struct *task, u32 options,
 				    u64 capacity, u64 alignment)
 {
-	if (!dev || !dev->dma_mask || !*dev->dma_mask ||
-	    !dev->coherent_dma_mask)
+	if (!dev || !iobmd_dev_can_dma(dev))
 		return ERR_PTR(-ENODEV);
 	/* A user mapping could keep it beyond the driver's unbinding. */
 	if (task && task != IOBMD_KERNEL_TASK)

@@ -37,13 +37,6 @@
 #define IOBMD_DMA_KNOWN_OPTIONS (IOBMD_DMA_NO_DOUBLE_BUFFER |		\
 				 IOBMD_DMA_FORCE_DOUBLE_BUFFER)
 
-static const enum dma_data_direction iobmd_dma_dir[] = {
-	[IOBMD_DIRECTION_NONE] = DMA_BIDIRECTIONAL,
-	[IOBMD_DIRECTION_IN] = DMA_FROM_DEVICE,
-	[IOBMD_DIRECTION_OUT] = DMA_TO_DEVICE,
-	[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
-};
-
 /**
  * iobmd_dma_command_with_specification() - a DMA command for a device
  * @dev:  the device that will do the DMA (the driver's own, e.g.
@@ -54,7 +47,10 @@ static const enum dma_data_direction iobmd_dma_dir[] = {
  * maxSegmentSize, mappingOptions, maxTransferSize, alignment) and
  * DriverKit's IODMACommand::Create(device, options, specification). The
  * segment function is always 64-bit host order (kIODMACommandOutputHost64);
- * the mapper is the device's own IOMMU, as the DMA API sets it up.
+ * the mapper is the device's own IOMMU, as the DMA API sets it up. The
+ * maximum segment is the lower of the specification's and the device's
+ * (dma_get_max_seg_size()), rounded down to the alignment, so that every
+ * segment after the first starts aligned too.
  *
  * Context: process context, may sleep.
  *
@@ -66,10 +62,6 @@ static const enum dma_data_direction iobmd_dma_dir[] = {
  *   shorter than the alignment.
  * * -ENODEV - @dev cannot do DMA: it has no DMA mask or no coherent DMA
  *   mask (the DMA API would refuse every mapping, or WARN).
- *
- * The maximum segment is the lower of the specification's and the
- * device's (dma_get_max_seg_size()), rounded down to the alignment, so
- * that every segment after the first starts aligned too.
  * * -ENOMEM - no memory for the command.
  */
 struct iobmd_dma_command *
@@ -88,7 +80,7 @@ iobmd_dma_command_with_specification(struct device *dev,
 	    (spec->alignment > 1 && (!is_power_of_2(spec->alignment) ||
 				     spec->alignment > PAGE_SIZE)))
 		return ERR_PTR(-EINVAL);
-	if (!dev->dma_mask || !*dev->dma_mask || !dev->coherent_dma_mask)
+	if (!iobmd_dev_can_dma(dev))
 		return ERR_PTR(-ENODEV);
 
 	mask = dma_get_mask(dev);
@@ -281,7 +273,7 @@ int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
 	cmd->offset = offset;
 	cmd->length = length;
 	cmd->direction = direction;
-	cmd->dir = iobmd_dma_dir[direction];
+	cmd->dir = iobmd_dma_direction(direction);
 	ret = iobmd_dma_map(cmd);
 	if (ret)
 		iobmd_complete_for(bmd, direction, 0);
@@ -301,8 +293,8 @@ EXPORT_SYMBOL_GPL(iobmd_dma_command_prepare);
  * true): undoes one prepare. The last one hands the memory back to the
  * CPU in the direction recorded at prepare: the mapping is unmapped (the
  * DMA API syncs for the CPU), or a double buffer's contents are copied
- * back unless the device only read; then the buffer is completed
- * (iobmd_complete()).
+ * back unless the device only read; then the buffer's prepare is
+ * completed.
  *
  * Context: process context, may sleep.
  *

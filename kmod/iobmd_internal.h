@@ -5,6 +5,7 @@
 #ifndef _IOBMD_INTERNAL_H
 #define _IOBMD_INTERNAL_H
 
+#include <linux/device.h>
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -147,6 +148,25 @@ struct iobmd {
  * can have all fit in 0x700, so iobmd reads bit 11 as MapperNone.
  */
 #define IOBMD_CACHE_MODE_BITS (IOBMD_MAP_CACHE_MASK & ~IOBMD_MEMORY_MAPPER_NONE)
+
+/* IOKit's direction as the DMA API's; None maps both ways. */
+static inline enum dma_data_direction iobmd_dma_direction(u32 direction)
+{
+	static const enum dma_data_direction dir[] = {
+		[IOBMD_DIRECTION_NONE] = DMA_BIDIRECTIONAL,
+		[IOBMD_DIRECTION_IN] = DMA_FROM_DEVICE,
+		[IOBMD_DIRECTION_OUT] = DMA_TO_DEVICE,
+		[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
+	};
+
+	return dir[direction & IOBMD_DIRECTION_INOUT];
+}
+
+/* Whether a device can do DMA at all: both its masks are set. */
+static inline bool iobmd_dev_can_dma(struct device *dev)
+{
+	return dev->dma_mask && *dev->dma_mask && dev->coherent_dma_mask;
+}
 
 /* Whether a buffer must be one physically contiguous segment. */
 static inline bool iobmd_is_contiguous(const struct iobmd *bmd)

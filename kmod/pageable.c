@@ -367,13 +367,7 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 			   struct mm_struct *mm)
 {
-	static const enum dma_data_direction dma_dir[] = {
-		[IOBMD_DIRECTION_NONE] = DMA_BIDIRECTIONAL,
-		[IOBMD_DIRECTION_IN] = DMA_FROM_DEVICE,
-		[IOBMD_DIRECTION_OUT] = DMA_TO_DEVICE,
-		[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
-	};
-	enum dma_data_direction dir = dma_dir[direction];
+	enum dma_data_direction dir = iobmd_dma_direction(direction);
 	bool was = iobmd_purgeable_now(bmd);
 	int ret;
 

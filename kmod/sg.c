@@ -275,51 +275,15 @@ void iobmd_sg_free(struct iobmd *bmd)
 	kvfree(bmd->pages);
 }
 
-/**
- * iobmd_sg_segment() - the merged segment holding an offset
- * @sgt:     a DMA-mapped table of a buffer's pages.
- * @physical: walk the CPU (physical) runs instead of the DMA segments.
- * @offset:  byte offset, below the length.
- * @address: out: DMA address of byte @offset, or with kIOMemoryMapperNone
- *           its CPU physical address.
- * @length:  out: bytes from @offset to the end of its segment.
- *
- * The DMA segments are what dma_map_sgtable() merged for iobmd's device;
- * with kIOMemoryMapperNone (no IOMMU mapper, as in IOKit) the segments are
- * the physically contiguous runs of the pages instead.
- *
- * Context: any context.
- */
-void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
-		      dma_addr_t *address, u64 *length)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_sg(sgt, sg, i) {
-		u64 len = physical ? sg->length : sg_dma_len(sg);
-
-		/* The DMA list ends before the CPU list when it merged. */
-		if (!physical && i >= sgt->nents)
-			break;
-		if (offset < len) {
-			*address = (physical ? sg_phys(sg) :
-				    sg_dma_address(sg)) + offset;
-			*length = len - offset;
-			return;
-		}
-		offset -= len;
-	}
-	*address = 0;
-	*length = 0;
-}
-
 /*
- * Fill up to @max segments of @sgt from @offset to @len in one walk, as
- * iobmd_sg_segment() gives them one by one. Returns the entries filled.
+ * Fill up to @max segments of @sgt from @offset to @len in one walk: the
+ * merged DMA segments, or with @physical the CPU runs (the DMA list ends
+ * before the CPU list when it merged). @may_sleep: reschedule on long
+ * walks. Returns the entries filled.
  */
 static u32 iobmd_sg_segments(struct sg_table *sgt, bool physical, u64 offset,
-			     u64 len, struct iobmd_segment *out, u32 max)
+			     u64 len, struct iobmd_segment *out, u32 max,
+			     bool may_sleep)
 {
 	struct scatterlist *sg;
 	unsigned int i;
@@ -340,10 +304,35 @@ static u32 iobmd_sg_segments(struct sg_table *sgt, bool physical, u64 offset,
 			n++;
 		}
 		pos += seg;
-		if (!(i % 4096))
+		if (may_sleep && !(i % 4096))
 			cond_resched();
 	}
 	return n;
+}
+
+/**
+ * iobmd_sg_segment() - the merged segment holding an offset
+ * @sgt:     a DMA-mapped table of a buffer's pages.
+ * @physical: walk the CPU (physical) runs instead of the DMA segments.
+ * @offset:  byte offset, below the length.
+ * @address: out: DMA address of byte @offset, or with kIOMemoryMapperNone
+ *           its CPU physical address.
+ * @length:  out: bytes from @offset to the end of its segment.
+ *
+ * The DMA segments are what dma_map_sgtable() merged for iobmd's device;
+ * with kIOMemoryMapperNone (no IOMMU mapper, as in IOKit) the segments are
+ * the physically contiguous runs of the pages instead.
+ *
+ * Context: any context.
+ */
+void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,
+		      dma_addr_t *address, u64 *length)
+{
+	struct iobmd_segment seg = {};
+
+	iobmd_sg_segments(sgt, physical, offset, U64_MAX, &seg, 1, false);
+	*address = seg.address;
+	*length = seg.length;
 }
 
 /**
@@ -375,7 +364,8 @@ int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
 	if (bmd->shmem) {
 		mutex_lock(&bmd->lock);
 		ret = bmd->pin_sgt ? iobmd_sg_segments(bmd->pin_sgt, false,
-						       offset, len, out, max) :
+						       offset, len, out, max,
+						       true) :
 				     -ENXIO;
 		mutex_unlock(&bmd->lock);
 		return ret;
@@ -383,7 +373,7 @@ int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
 	if (bmd->sgt)
 		return iobmd_sg_segments(bmd->sgt,
 					 bmd->options & IOBMD_MEMORY_MAPPER_NONE,
-					 offset, len, out, max);
+					 offset, len, out, max, true);
 	ret = iobmd_get_physical_segment(bmd, offset, &addr, &out->length);
 	out->address = addr;
 	return ret ?: 1;
@@ -481,15 +471,10 @@ int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 /* prepare/complete of a streaming mapping: hand the memory over. */
 void iobmd_sg_sync(struct iobmd *bmd, bool for_device, u32 direction)
 {
-	static const enum dma_data_direction dir[] = {
-		[IOBMD_DIRECTION_NONE] = DMA_BIDIRECTIONAL,
-		[IOBMD_DIRECTION_IN] = DMA_FROM_DEVICE,
-		[IOBMD_DIRECTION_OUT] = DMA_TO_DEVICE,
-		[IOBMD_DIRECTION_INOUT] = DMA_BIDIRECTIONAL,
-	};
-
 	if (for_device)
-		dma_sync_sgtable_for_device(bmd->dev, bmd->sgt, dir[direction]);
+		dma_sync_sgtable_for_device(bmd->dev, bmd->sgt,
+					    iobmd_dma_direction(direction));
 	else
-		dma_sync_sgtable_for_cpu(bmd->dev, bmd->sgt, dir[direction]);
+		dma_sync_sgtable_for_cpu(bmd->dev, bmd->sgt,
+					 iobmd_dma_direction(direction));
 }
