@@ -36,6 +36,14 @@ BAD = {
     'pat': '[  30.0] x86/PAT: iobmd-demo:81 map pfn RAM range req '
            'write-combining for [mem 0x1000-0x1fff], got write-back',
     'panic': '[  40.0] Kernel panic - not syncing: Fatal exception',
+    'rcu-stall': '[  60.0] rcu: INFO: rcu_sched self-detected stall on '
+                 'CPU',
+    'rcu-stall-other': '[  60.0] rcu: INFO: rcu_sched detected stalls on '
+                       'CPUs/tasks:',
+    'soft-lockup': '[  70.0] watchdog: BUG: soft lockup - CPU#1 stuck for '
+                   '22s! [create_test:99]',
+    'hung-task': '[ 250.0] INFO: task iobmd_test:120 blocked for more than '
+                 '122 seconds.',
     'gpf': '[  41.0] general protection fault, probably for non-canonical '
            'address 0xdead000000000100',
 }

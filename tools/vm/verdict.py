@@ -8,7 +8,8 @@ to ttyS0 (console.log). This module:
   * parses every KTAP/TAP section (KUnit suites, selftest binaries) with the
     kernel's own tools/testing/kunit/kunit.py parse;
   * gates on the kernel log: any KASAN, lockdep, kmemleak, DMA-API debug,
-    WARN, BUG or x86/PAT report fails the run, whatever the tests said.
+    WARN, BUG, RCU stall, soft lockup, hung task or x86/PAT report fails
+    the run, whatever the tests said.
 
 A result is (name, status, detail) with status PASS, FAIL or SKIP.
 """
@@ -24,6 +25,13 @@ MARK = re.compile(r'^@@iobmd-vm: (.*)@@\s*$')
 # Kernel log lines that fail the run. Each is (label, pattern).
 GATE = [
     ('KASAN', re.compile(r'BUG: KASAN')),
+    ('RCU stall', re.compile(r'rcu: INFO: .*detected stall|'
+                             r'rcu_(sched|preempt) detected stalls|'
+                             r'self-detected stall on CPU')),
+    ('soft lockup', re.compile(r'BUG: soft lockup|'
+                               r'watchdog: BUG: soft lockup')),
+    ('hung task', re.compile(r'INFO: task .* blocked for more than|'
+                             r'blocked for more than \d+ seconds')),
     ('BUG', re.compile(r'\bBUG[: ]|kernel BUG at')),
     ('WARN', re.compile(r'WARNING:|------------\[ cut here \]')),
     ('lockdep', re.compile(r'possible (circular|recursive) locking|'
