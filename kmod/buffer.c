@@ -291,15 +291,42 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
 {
 	int ret;
 
-	if (IS_ERR(bmd) || !task || task == IOBMD_KERNEL_TASK)
+	if (IS_ERR(bmd))
 		return bmd;
-	ret = iobmd_map_task(bmd);
-	if (ret) {
-		iobmd_put(bmd);
-		iobmd_registry_failed(ret);
-		return ERR_PTR(ret);
+	if (task && task != IOBMD_KERNEL_TASK) {
+		ret = iobmd_map_task(bmd);
+		if (ret) {
+			iobmd_put(bmd);
+			iobmd_registry_failed(ret);
+			return ERR_PTR(ret);
+		}
 	}
+	iobmd_registry_created(bmd);
 	return bmd;
+}
+
+/**
+ * iobmd_alloc_for_fd() - the buffer of a create on /dev/iobmd
+ * @options:       as for iobmd_init_with_physical_mask().
+ * @capacity:      likewise, in bytes.
+ * @alignment:     likewise, in bytes.
+ * @physical_mask: likewise.
+ *
+ * iobmd_init_with_physical_mask() with no task, for the fd layer, which
+ * may still fail the create (copying the contents in, making the fd): it
+ * calls iobmd_registry_created() once the create has succeeded, or
+ * iobmd_registry_failed() and drops the buffer.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos of
+ * iobmd_init_with_physical_mask().
+ */
+struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
+				 u64 physical_mask)
+{
+	return iobmd_alloc(NULL, NULL, options, capacity, alignment,
+			   physical_mask);
 }
 
 /**
@@ -367,9 +394,14 @@ static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
  *   16 MiB, ZONE_DMA on x86), or is below 4 GiB for a pageable buffer
  *   (swiotlb cannot bounce below its pool).
  * * -EFBIG - the page-rounded @capacity is above the module parameter
- *   max_buffer_bytes.
+ *   max_buffer_bytes (half the RAM by default).
  * * -ENOSPC - it would take the page-rounded sizes of all live buffers
- *   above the module parameter max_total_bytes.
+ *   above the module parameter max_total_bytes (half the RAM by default).
+ * * -ENOBUFS - the buffer's DMA mapping would bounce through swiotlb
+ *   (swiotlb=force, memory encryption) and take iobmd's bounced mappings
+ *   past a quarter of its pool (kmod/bounce.c).
+ * * -EINTR - a fatal signal arrived while the pages were allocated, or
+ *   while a user @task's mapping was populated.
  * * -ENOMEM - no memory satisfies the size, alignment and mask; or the
  *   user task mapping did not fit.
  * * Any other errno of vm_mmap() for a user @task (-EAGAIN, -EPERM, ...),
@@ -618,7 +650,9 @@ struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
 		copied = iobmd_copy_in_user(bmd, 0, user, length);
 	if (copied != length) {
 		iobmd_put(bmd);
-		return ERR_PTR(copied < 0 ? copied : -EFAULT);
+		copied = copied < 0 ? copied : -EFAULT;
+		iobmd_registry_failed(copied);
+		return ERR_PTR(copied);
 	}
 	return iobmd_finish(task, bmd);
 }
@@ -840,17 +874,6 @@ int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);
-
-/* vm_flags became read-only in 6.3, with helpers to change them. */
-static void iobmd_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
-			       vm_flags_t clear)
-{
-#ifdef IOBMD_HAVE_VM_FLAGS_MOD
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
 
 /* Mappings are counted for debugfs: split VMAs open, unmapped ones close. */
 static void iobmd_vm_open(struct vm_area_struct *vma)

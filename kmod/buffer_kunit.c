@@ -477,7 +477,8 @@ static const struct iobmd_errno_case errno_cases[] = {
 	{ 0, 0, 0, -EINVAL, "capacity-0" },
 	{ 0, U64_MAX, 0, -EINVAL, "capacity-overflows" },
 	{ 0, U64_MAX - PAGE_SIZE + 2, 0, -EINVAL, "capacity-rounds-over" },
-	{ 0, 1ULL << 46, 0, -ENOMEM, "capacity-64T" },
+	/* Above max_buffer_bytes, whose default is half the RAM. */
+	{ 0, 1ULL << 46, 0, -EFBIG, "capacity-64T" },
 	{ 0x8, PAGE_SIZE, 0, -EINVAL, "direction-bit-3" },
 	{ 0x4, PAGE_SIZE, 0, -EINVAL, "direction-4" },
 	{ 0x7, PAGE_SIZE, 0, -EINVAL, "direction-7" },

@@ -11,6 +11,7 @@
  * written is marked dirty, so that reclaim writes it to swap.
  */
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/uio.h>
 
 #include "iobmd_internal.h"
@@ -33,10 +34,11 @@ static struct page *iobmd_page(struct iobmd *bmd, u64 offset)
 
 /*
  * Walk [@offset, @offset + @n) page by page, copying to @iter (@out) or
- * from it; stop at the first short copy (user memory faulted). Returns the
- * bytes copied, or -ENOMEM or -EIO when a pageable buffer's page could
- * not be brought in (no memory, or a swap read error), whatever was
- * copied before it.
+ * from it; stop at the first short copy (user memory faulted), or at a
+ * fatal signal when @iter is user memory. Returns the bytes copied, or
+ * -ENOMEM or -EIO when a pageable buffer's page could not be brought in
+ * (no memory, or a swap read error), whatever was copied before it, or
+ * -EINTR when killed before any byte was.
  */
 static ssize_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
 			       struct iov_iter *iter, bool out)
@@ -62,6 +64,13 @@ static ssize_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
 		done += copied;
 		if (copied < chunk)
 			break;
+		/*
+		 * Gigabytes take seconds: reschedule between pages, and let
+		 * a fatal signal end a copy to or from user memory.
+		 */
+		cond_resched();
+		if (user_backed_iter(iter) && fatal_signal_pending(current))
+			return done ?: -EINTR;
 	}
 	return done;
 }

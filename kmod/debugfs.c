@@ -6,7 +6,8 @@
  *
  *   live_buffers, live_bytes    buffers not yet freed, and their
  *                               page-rounded sizes in bytes
- *   peak_buffers, peak_bytes    the most of each since the module loaded
+ *   peak_buffers, peak_bytes    the most of each since the module loaded,
+ *                               when a create succeeded
  *   create_failures             creates the allocator refused (bad
  *                               arguments, limits, memory, task mapping)
  *   limit_failures              of those, refused by max_buffer_bytes or
@@ -18,6 +19,8 @@
  *                               buffers now volatile
  *   purged_bytes                bytes of contents discarded since the
  *                               module loaded (Empty, and the shrinker)
+ *   bounced_bytes               bytes of swiotlb iobmd's own mappings
+ *                               hold now (kmod/bounce.c)
  *
  * buffers: one line per live buffer, oldest first, of space-separated
  * key=value pairs in this order (tools may rely on the keys, not on their
@@ -73,7 +76,7 @@ static int iobmd_stats_show(struct seq_file *m, void *unused)
 	unsigned int kind, mode;
 
 	iobmd_registry_get_stats(&s);
-	iobmd_pageable_stats(&volatile_bytes, &purged_bytes);
+	iobmd_purgeable_stats(&volatile_bytes, &purged_bytes);
 	seq_printf(m, "live_buffers %llu\n", s.buffers);
 	seq_printf(m, "live_bytes %llu\n", s.bytes);
 	seq_printf(m, "peak_buffers %llu\n", s.peak_buffers);
@@ -91,6 +94,7 @@ static int iobmd_stats_show(struct seq_file *m, void *unused)
 				   s.kind_bytes[kind][mode]);
 	seq_printf(m, "volatile_bytes %llu\n", volatile_bytes);
 	seq_printf(m, "purged_bytes %llu\n", purged_bytes);
+	seq_printf(m, "bounced_bytes %llu\n", iobmd_bounce_bytes());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(iobmd_stats);

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -64,6 +65,7 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 			    size_t usize)
 {
 	struct iobmd *bmd = file->private_data;
+	dma_addr_t addr;
 	struct iobmd_info info = {
 		.capacity = bmd->capacity,
 		.length = iobmd_get_length(bmd),
@@ -81,9 +83,13 @@ static int iobmd_ioctl_info(struct file *file, void __user *uarg,
 		return -EINVAL;
 	if (bmd->kernel_mapped)
 		info.flags |= IOBMD_INFO_KERNEL_MAPPED;
-	/* A pageable buffer has an address only while prepared. */
-	if (iobmd_shows_addresses(file))
-		info.dma_addr = READ_ONCE(bmd->dma_addr);
+	/*
+	 * The first segment's address, as GET_SEGMENTS gives it (physical
+	 * under MapperNone); a pageable buffer has one only while prepared.
+	 */
+	if (iobmd_shows_addresses(file) &&
+	    iobmd_get_physical_segment(bmd, 0, &addr, NULL) == 0)
+		info.dma_addr = addr;
 	return iobmd_copy_struct_to_user(uarg, usize, &info, sizeof(info));
 }
 
@@ -397,9 +403,62 @@ int iobmd_map_task(struct iobmd *bmd)
 	return 0;
 }
 
+/*
+ * The user page of the create's answer (the mapped address), pinned before
+ * the mapping is made, so that writing the address afterwards cannot fail.
+ * Were it written with put_user(), a failure would leave a mapping to undo
+ * by address, and another thread may have moved it with mremap() by then
+ * and put something else there.
+ */
+struct iobmd_answer {
+	struct page *pages[2];
+	unsigned long uaddr;
+	int npages;
+};
+
+static int iobmd_answer_pin(struct iobmd_answer *a, u64 __user *field)
+{
+	unsigned long start = (unsigned long)field;
+	unsigned long first = start & PAGE_MASK;
+	unsigned long last = (start + sizeof(u64) - 1) & PAGE_MASK;
+	int n = first == last ? 1 : 2, ret;
+
+	a->uaddr = start;
+	ret = pin_user_pages_fast(first, n, FOLL_WRITE, a->pages);
+	if (ret == n) {
+		a->npages = n;
+		return 0;
+	}
+	if (ret > 0)
+		unpin_user_pages(a->pages, ret);
+	return -EFAULT;
+}
+
+static void iobmd_answer_write(struct iobmd_answer *a, u64 val)
+{
+	size_t off = offset_in_page(a->uaddr);
+	size_t len = min_t(size_t, sizeof(val), PAGE_SIZE - off);
+	void *p;
+
+	p = kmap_local_page(a->pages[0]);
+	memcpy(p + off, &val, len);
+	kunmap_local(p);
+	if (len < sizeof(val)) {
+		p = kmap_local_page(a->pages[1]);
+		memcpy(p, (u8 *)&val + len, sizeof(val) - len);
+		kunmap_local(p);
+	}
+}
+
+static void iobmd_answer_unpin(struct iobmd_answer *a, bool dirty)
+{
+	unpin_user_pages_dirty_lock(a->pages, a->npages, dirty);
+}
+
 static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 {
 	struct iobmd_create __user *ucreate = uarg;
+	struct iobmd_answer answer;
 	struct iobmd_create args;
 	unsigned long addr;
 	struct iobmd *bmd;
@@ -415,8 +474,8 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	    args.address || args.fd)
 		return -EINVAL;
 
-	bmd = iobmd_init_with_physical_mask(NULL, args.options, args.capacity,
-					    args.alignment, args.physical_mask);
+	bmd = iobmd_alloc_for_fd(args.options, args.capacity, args.alignment,
+				 args.physical_mask);
 	if (IS_ERR(bmd))
 		return PTR_ERR(bmd);
 	/* withBytes, withCopy: the contents come from the caller. */
@@ -457,22 +516,19 @@ static int iobmd_ioctl_create(void __user *uarg, size_t usize)
 	}
 
 	if (args.flags & IOBMD_CREATE_MAP_TASK) {
+		ret = iobmd_answer_pin(&answer, &ucreate->address);
+		if (ret)
+			goto err_fd;
 		addr = iobmd_vm_mmap(file, bmd);
 		if (IS_ERR_VALUE(addr)) {
+			iobmd_answer_unpin(&answer, false);
 			ret = (long)addr;
 			goto err_fd;
 		}
-		/*
-		 * Only another thread of the caller changing its own address
-		 * space since the copy above can make this fail; the range
-		 * unmapped is then the one vm_mmap() just returned.
-		 */
-		if (put_user(addr, &ucreate->address)) {
-			vm_munmap(addr, bmd->alloc_size);
-			ret = -EFAULT;
-			goto err_fd;
-		}
+		iobmd_answer_write(&answer, addr);
+		iobmd_answer_unpin(&answer, true);
 	}
+	iobmd_registry_created(bmd);
 	fd_install(fd, file);
 	return 0;
 

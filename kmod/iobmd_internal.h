@@ -9,6 +9,7 @@
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -47,6 +48,11 @@ struct vm_fault;
  * @prepare_count: prepare() calls not yet completed.
  * @prepared_read_only: the first prepare was for kIODirectionOut alone:
  *              writeBytes() is refused until the last complete.
+ * @bounced:    bytes of swiotlb the buffer's own mapping is charged for
+ *              (kmod/bounce.c): a wired buffer's for its life, a pageable
+ *              one's while prepared.
+ * @appending:  an append from user memory is copying (under @lock): a
+ *              second one is refused meanwhile (kmod/methods.c).
  * @prepared_direction: the IOKit directions of the prepares not yet
  *              completed (ORed): the last complete syncs for the CPU in
  *              them, whatever setDirection() did since.
@@ -94,9 +100,11 @@ struct vm_fault;
  * @pin_dir:    the DMA direction @pin_sgt is mapped for.
  * @pin_mm:     the process whose pinned_vm the pins are charged to (a
  *              prepare through the ioctl), or NULL.
+ * @pin_user:   the user whose locked_vm they are charged to, with
+ *              @pin_mm; else NULL.
  * @purgeable_state: IOBMD_PURGEABLE_* of a purgeable buffer, else 0;
  *              under @lock.
- * @purgeable:  entry in the list of purgeable buffers (kmod/pageable.c).
+ * @purgeable:  entry in the list of purgeable buffers (kmod/purgeable.c).
  *
  * The other fields are set at create and not changed afterwards.
  */
@@ -113,6 +121,8 @@ struct iobmd {
 	u32 options;
 	unsigned int prepare_count;
 	bool prepared_read_only;
+	bool appending;
+	u64 bounced;
 	u32 prepared_direction;
 	bool prepared_own;
 	u32 own_direction;
@@ -138,6 +148,7 @@ struct iobmd {
 	unsigned int pin_nents;
 	enum dma_data_direction pin_dir;
 	struct mm_struct *pin_mm;
+	struct user_struct *pin_user;
 	u32 purgeable_state;
 	struct list_head purgeable;
 };
@@ -179,14 +190,32 @@ static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
 struct device *iobmd_mask_device(u64 limit);
 void iobmd_mask_devices_destroy(void);
 
+/* bounce.c */
+s64 iobmd_bounce_charge(struct device *dev, struct sg_table *sgt);
+void iobmd_bounce_uncharge(u64 bytes);
+u64 iobmd_bounce_bytes(void);
+
 /* dma_map.c */
 bool iobmd_dma_translated(struct device *dev);
+
+/* vm_flags became read-only in 6.3, with helpers to change them. */
+static inline void iobmd_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+#ifdef IOBMD_HAVE_VM_FLAGS_MOD
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
 
 /* buffer.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
+				 u64 physical_mask);
 
 /* registry.c: the rows of the per-kind, per-cache-mode figures. */
 enum { IOBMD_KIND_CONTIGUOUS, IOBMD_KIND_SG, IOBMD_KIND_PAGEABLE, IOBMD_KINDS };
@@ -196,8 +225,10 @@ enum { IOBMD_MODE_WB, IOBMD_MODE_UC, IOBMD_MODE_WC, IOBMD_MODES };
  * struct iobmd_registry_stats - module-wide figures
  * @buffers:         live buffers.
  * @bytes:           their page-rounded sizes, in bytes.
- * @peak_buffers:    the most @buffers has been since the module loaded.
- * @peak_bytes:      the most @bytes has been.
+ * @peak_buffers:    the most @buffers has been since the module loaded,
+ *                   taken when a create succeeds (a failed create's buffer
+ *                   never counts).
+ * @peak_bytes:      the most @bytes has been, taken likewise.
  * @create_failures: creates that failed, for any reason.
  * @limit_failures:  those of them refused by max_buffer_bytes or
  *                   max_total_bytes.
@@ -218,10 +249,12 @@ struct iobmd_registry_stats {
 
 unsigned int iobmd_kind(const struct iobmd *bmd);
 unsigned int iobmd_mode(const struct iobmd *bmd);
+void iobmd_registry_init(void);
 int iobmd_registry_charge(u64 bytes);
 void iobmd_registry_uncharge(u64 bytes);
 void iobmd_registry_failed(int err);
 void iobmd_registry_add(struct iobmd *bmd);
+void iobmd_registry_created(struct iobmd *bmd);
 void iobmd_registry_del(struct iobmd *bmd);
 void iobmd_registry_get_stats(struct iobmd_registry_stats *stats);
 void iobmd_registry_for_each(void (*fn)(struct iobmd *bmd, void *arg),
@@ -257,9 +290,15 @@ int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 void iobmd_pageable_complete(struct iobmd *bmd);
 void iobmd_pageable_sync(struct iobmd *bmd, bool for_device);
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
-void iobmd_pageable_stats(u64 *volatile_bytes, u64 *purged_bytes);
-int iobmd_pageable_init(void);
-void iobmd_pageable_exit(void);
+
+/* purgeable.c */
+bool iobmd_purgeable_now(const struct iobmd *bmd);
+void iobmd_purgeable_changed(struct iobmd *bmd, bool was);
+void iobmd_purgeable_add(struct iobmd *bmd);
+void iobmd_purgeable_del(struct iobmd *bmd);
+void iobmd_purgeable_stats(u64 *volatile_bytes, u64 *purged_bytes);
+int iobmd_purgeable_init(void);
+void iobmd_purgeable_exit(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 unsigned long iobmd_purge_volatile(unsigned long nr);
 #endif

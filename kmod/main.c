@@ -15,20 +15,21 @@ static int __init iobmd_init(void)
 	struct device *dev;
 	int ret;
 
+	iobmd_registry_init();
 	/* The 64-bit device: buffers without a physical mask, and the parent. */
 	dev = iobmd_mask_device(U64_MAX);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 
 	/* Everything a buffer needs exists before /dev/iobmd does. */
-	ret = iobmd_pageable_init();
+	ret = iobmd_purgeable_init();
 	if (ret) {
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
 	ret = iobmd_dev_register(dev);
 	if (ret) {
-		iobmd_pageable_exit();
+		iobmd_purgeable_exit();
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
@@ -43,7 +44,7 @@ static void __exit iobmd_exit(void)
 
 	iobmd_debugfs_exit();
 	iobmd_dev_unregister();
-	iobmd_pageable_exit();
+	iobmd_purgeable_exit();
 	/*
 	 * Buffer fds and mappings hold the module, and in-kernel users link
 	 * against it, so a buffer alive here was leaked by a caller.

@@ -5,6 +5,9 @@
  *
  * bmd->lock serialises them. The length is also read without the lock
  * (READ_ONCE) by the accessors, which see either the old or the new value.
+ * The lock is never held across a copy from or to user memory, which can
+ * block for as long as user space wants (userfaultfd): those copies check
+ * under the lock and copy without it.
  */
 #include <linux/dma-direction.h>
 #include <linux/export.h>
@@ -52,7 +55,8 @@ EXPORT_SYMBOL_GPL(iobmd_set_length);
  * Context: process context, may sleep (takes the buffer's mutex).
  *
  * Return: the number of bytes copied, from 0 to @n; 0 also while the buffer
- * is prepared read-only (see iobmd_write_bytes()); fewer also when a
+ * is prepared read-only (see iobmd_write_bytes()) or while an append from
+ * user space (IOBMD_IOC_APPEND) is copying; fewer also when a
  * pageable buffer's page could not be brought in (no memory, or a swap
  * read error).
  */
@@ -62,7 +66,8 @@ u64 iobmd_append_bytes(struct iobmd *bmd, const void *bytes, u64 n)
 	u64 len;
 
 	mutex_lock(&bmd->lock);
-	if (bmd->prepared_read_only)
+	/* An append from user space copies without the lock: wait for none. */
+	if (bmd->prepared_read_only || bmd->appending)
 		n = 0;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
@@ -203,11 +208,13 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  *
  * Return: 0, -EINVAL for a direction above InOut, or -EOVERFLOW when the
  * count would overflow. For a pageable buffer also -ENOMEM (no memory for
- * its pages), -EIO (a page could not be read back, or the DMA mapping
- * failed), -EINTR (a fatal signal while bringing pages in) and -EBUSY (a
- * nested prepare its mapping does not allow: In or InOut on a buffer
- * prepared for Out only, Out or InOut on one prepared for In only); XNU's
- * kIOReturnNoResources and kIOReturnNotWritable.
+ * its pages), -ENOBUFS (its pages above the mask would take iobmd's
+ * bounced mappings past a quarter of swiotlb's pool: kmod/bounce.c), -EIO
+ * (a page could not be read back, or the DMA mapping failed), -EINTR (a
+ * fatal signal while bringing pages in) and -EBUSY (a nested prepare its
+ * mapping does not allow: In or InOut on a buffer prepared for Out only,
+ * Out or InOut on one prepared for In only); XNU's kIOReturnNoResources
+ * and kIOReturnNotWritable.
  */
 int iobmd_prepare(struct iobmd *bmd, u32 direction)
 {
@@ -226,8 +233,9 @@ static void iobmd_own_sync(struct iobmd *bmd, bool for_device, u32 dir)
 
 /*
  * iobmd_prepare(), charging the pins of a pageable buffer to @mm's
- * pinned_vm (VmPin), bounded by RLIMIT_MEMLOCK unless CAP_IPC_LOCK: -ENOMEM
- * beyond it. The ioctl passes the caller's mm.
+ * pinned_vm (VmPin) and to the caller's user's locked_vm, bounded by
+ * RLIMIT_MEMLOCK unless CAP_IPC_LOCK: -ENOMEM beyond it. The ioctl passes
+ * the caller's mm.
  *
  * @flags: IOBMD_PREPARE_OWN when the caller uses the buffer's own DMA
  * addresses (the ioctl, iobmd_prepare()), not when a DMA command maps the
@@ -357,33 +365,46 @@ int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags)
 
 /*
  * The user-space side of appendBytes, for the ioctl: as
- * iobmd_append_bytes(), from user memory. Returns the bytes appended,
- * -EBUSY while prepared read-only, or -EFAULT (then the length is
- * unchanged).
+ * iobmd_append_bytes(), from user memory. The copy runs without the
+ * buffer's lock, which a user copy could hold for ever (a userfaultfd
+ * source); one append at a time, and the length grows only if nothing
+ * changed it meanwhile. Returns the bytes appended, -EBUSY while prepared
+ * read-only or while another append or a set_length runs, -EINTR when
+ * killed, or -EFAULT (then the length is unchanged).
  */
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 {
 	s64 ret;
 	u64 len;
 
-	mutex_lock(&bmd->lock);
+	if (mutex_lock_killable(&bmd->lock))
+		return -EINTR;
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
-	ret = -EBUSY;
-	if (!bmd->prepared_read_only) {
-		ret = iobmd_copy_in_user(bmd, len, bytes, n);
-		if (ret == n)
-			WRITE_ONCE(bmd->length, len + n);
-		else if (ret >= 0)
-			ret = -EFAULT;
-	}
+	ret = bmd->prepared_read_only || bmd->appending ? -EBUSY : 0;
+	bmd->appending = !ret;
+	mutex_unlock(&bmd->lock);
+	if (ret)
+		return ret;
+
+	ret = iobmd_copy_in_user(bmd, len, bytes, n);
+	mutex_lock(&bmd->lock);
+	bmd->appending = false;
+	if (ret == n && bmd->length != len)
+		ret = -EBUSY;
+	else if (ret == n)
+		WRITE_ONCE(bmd->length, len + n);
+	else if (ret >= 0)
+		ret = -EFAULT;
 	mutex_unlock(&bmd->lock);
 	return ret;
 }
 
 /*
- * pread(2) of a buffer fd: the length is the end of file. Returns the bytes
- * copied (0 at or past the end), or -EFAULT when none could be.
+ * pread(2) of a buffer fd: the length is the end of file. The copy runs
+ * without the buffer's lock (see iobmd_append_user()): the pages stay
+ * while the fd holds the buffer. Returns the bytes copied (0 at or past
+ * the end), -EINTR when killed, or -EFAULT when none could be.
  */
 ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		    loff_t *pos)
@@ -393,8 +414,7 @@ ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 
 	if (*pos < 0)
 		return -EINVAL;
-	mutex_lock(&bmd->lock);
-	len = bmd->length;
+	len = READ_ONCE(bmd->length);
 	if (*pos < len) {
 		n = min_t(u64, n, len - *pos);
 		ret = iobmd_copy_out_user(bmd, *pos, buf, n);
@@ -403,39 +423,43 @@ ssize_t iobmd_pread(struct iobmd *bmd, char __user *buf, size_t n,
 		else if (ret > 0)
 			*pos += ret;
 	}
-	mutex_unlock(&bmd->lock);
 	return ret;
 }
 
 /*
  * pwrite(2) of a buffer fd: inside the length only (append grows it).
- * Returns the bytes copied, -ENOSPC at or past the end, -EBUSY while
- * prepared read-only, or -EFAULT when none could be copied.
+ * Checked under the buffer's lock, copied without it (see
+ * iobmd_append_user()): a prepare for a device read that comes during the
+ * copy sees the bytes arrive as it would through a mapping. Returns the
+ * bytes copied, -ENOSPC at or past the end, -EBUSY while prepared
+ * read-only, -EINTR when killed, or -EFAULT when none could be copied.
  */
 ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
 		     loff_t *pos)
 {
-	ssize_t ret;
+	ssize_t ret = 0;
 	u64 len;
 
 	if (*pos < 0)
 		return -EINVAL;
 	if (!n)
 		return 0;
-	mutex_lock(&bmd->lock);
+	if (mutex_lock_killable(&bmd->lock))
+		return -EINTR;
 	len = bmd->length;
-	if (bmd->prepared_read_only) {
+	if (bmd->prepared_read_only)
 		ret = -EBUSY;
-	} else if (*pos >= len) {
+	else if (*pos >= len)
 		ret = -ENOSPC;
-	} else {
-		n = min_t(u64, n, len - *pos);
-		ret = iobmd_copy_in_user(bmd, *pos, buf, n);
-		if (!ret)
-			ret = -EFAULT;
-		else if (ret > 0)
-			*pos += ret;
-	}
 	mutex_unlock(&bmd->lock);
+	if (ret)
+		return ret;
+
+	n = min_t(u64, n, len - *pos);
+	ret = iobmd_copy_in_user(bmd, *pos, buf, n);
+	if (!ret)
+		ret = -EFAULT;
+	else if (ret > 0)
+		*pos += ret;
 	return ret;
 }

@@ -1,52 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iobmd: pageable and purgeable buffers (kIOMemoryPageable,
- * kIOMemoryPurgeable, IOMemoryDescriptor::setPurgeable()).
+ * iobmd: pageable buffers (kIOMemoryPageable).
  *
  * A pageable buffer is a shmem file: swappable, charged to the memory
- * cgroup of whoever brings its pages in, mapped into user space by shmem
- * itself. prepare() pins the pages and DMA-maps them; only then does the
- * buffer have DMA segments. A purgeable buffer may be marked volatile,
- * and a shrinker then discards its contents under memory pressure (or
- * drop_caches), as DRM drivers do for madvise(DONTNEED) objects and as
- * ashmem did for unpinned ranges. A prepared buffer is never discarded.
+ * cgroup of whoever brings its pages in, mapped into user space through
+ * shmem's page cache. prepare() pins the pages and DMA-maps them; only
+ * then does the buffer have DMA segments. The purgeable states and the
+ * shrinker that discards volatile buffers are in purgeable.c.
  *
- * Locks: iobmd_purgeable_lock (the list of purgeable buffers) is taken
- * before a buffer's lock; the shrinker only ever trylocks either, so that
- * reclaim entered with one of them held cannot deadlock.
- *
- * Limits: the shrinker is not memcg-aware, so reclaim inside a memory
- * cgroup at its limit does not purge (global reclaim and drop_caches do);
- * and the mappings do not forward shmem's NUMA policy hooks, so mbind() on
- * them has no effect on where pages go.
+ * Limits: the mappings do not forward shmem's NUMA policy hooks, so
+ * mbind() on them has no effect on where pages go.
  */
-#include <kunit/visibility.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
 #include <linux/file.h>
+#include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/user.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/shmem_fs.h>
-#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 
 #include "iobmd_internal.h"
-#include "iobmd_trace.h"
-
-static DEFINE_MUTEX(iobmd_purgeable_lock);
-static LIST_HEAD(iobmd_purgeable_list);
-/* Bytes of buffers now volatile, and bytes discarded since load. */
-static atomic64_t iobmd_volatile_bytes = ATOMIC64_INIT(0);
-static atomic64_t iobmd_purged_bytes = ATOMIC64_INIT(0);
-/* Pages of the buffers the shrinker may purge: volatile, not prepared. */
-static atomic64_t iobmd_purgeable_pages = ATOMIC64_INIT(0);
 
 static void iobmd_pageable_unpin(struct iobmd *bmd);
 
@@ -81,40 +63,25 @@ int iobmd_pageable_check(u32 options, struct mm_struct *task)
 	return 0;
 }
 
-/* Whether the shrinker may purge the buffer now. Under bmd->lock. */
-static bool iobmd_purgeable_now(const struct iobmd *bmd)
-{
-	return bmd->purgeable_state == IOBMD_PURGEABLE_VOLATILE &&
-	       !bmd->pin_sgt;
-}
-
 /*
- * Follow a change that may have made the buffer purgeable or not: @was is
- * iobmd_purgeable_now() before it. Under bmd->lock.
+ * Seal the shmem file as memfd's F_ADD_SEALS would, against what user
+ * space could otherwise do to it through a mapping, whose vm_file it is:
+ * madvise(MADV_REMOVE) punches a hole (fallocate), which takes pages out
+ * of the file even while they are pinned for a device, and the device
+ * would then write to pages the mapping no longer shows. shmem refuses a
+ * hole in a file sealed with F_SEAL_FUTURE_WRITE (EPERM), and a new size
+ * with F_SEAL_SHRINK and F_SEAL_GROW; F_SEAL_SEAL keeps the seals.
+ * iobmd's own writes go through the page cache (contents.c), its
+ * discards through shmem_truncate_range(), which seals do not stop.
  */
-static void iobmd_purgeable_changed(struct iobmd *bmd, bool was)
+static void iobmd_pageable_seal(struct file *shmem)
 {
-	bool is = iobmd_purgeable_now(bmd);
+	struct inode *inode = file_inode(shmem);
 
-	if (is && !was)
-		atomic64_add(bmd->alloc_size >> PAGE_SHIFT,
-			     &iobmd_purgeable_pages);
-	else if (was && !is)
-		atomic64_sub(bmd->alloc_size >> PAGE_SHIFT,
-			     &iobmd_purgeable_pages);
-}
-
-/* Count a buffer in or out of the volatile bytes. Under bmd->lock. */
-static void iobmd_set_state(struct iobmd *bmd, u32 state)
-{
-	bool was = iobmd_purgeable_now(bmd);
-
-	if (bmd->purgeable_state == IOBMD_PURGEABLE_VOLATILE)
-		atomic64_sub(bmd->alloc_size, &iobmd_volatile_bytes);
-	if (state == IOBMD_PURGEABLE_VOLATILE)
-		atomic64_add(bmd->alloc_size, &iobmd_volatile_bytes);
-	WRITE_ONCE(bmd->purgeable_state, state);
-	iobmd_purgeable_changed(bmd, was);
+	inode_lock(inode);
+	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+				 F_SEAL_FUTURE_WRITE;
+	inode_unlock(inode);
 }
 
 /**
@@ -148,26 +115,19 @@ int iobmd_pageable_alloc(struct iobmd *bmd)
 	/* Never movable: pins would block CMA and compaction (drm_gem_shmem). */
 	mapping_set_gfp_mask(shmem->f_mapping,
 			     mapping_gfp_mask(shmem->f_mapping) & ~__GFP_MOVABLE);
+	iobmd_pageable_seal(shmem);
 	bmd->shmem = shmem;
 	bmd->base_size = bmd->alloc_size;
-	if (bmd->options & IOBMD_MEMORY_PURGEABLE) {
-		bmd->purgeable_state = IOBMD_PURGEABLE_NON_VOLATILE;
-		mutex_lock(&iobmd_purgeable_lock);
-		list_add_tail(&bmd->purgeable, &iobmd_purgeable_list);
-		mutex_unlock(&iobmd_purgeable_lock);
-	}
+	if (bmd->options & IOBMD_MEMORY_PURGEABLE)
+		iobmd_purgeable_add(bmd);
 	return 0;
 }
 
 /* The pins of a buffer freed while prepared go with it. */
 void iobmd_pageable_free(struct iobmd *bmd)
 {
-	if (bmd->options & IOBMD_MEMORY_PURGEABLE) {
-		mutex_lock(&iobmd_purgeable_lock);
-		list_del(&bmd->purgeable);
-		mutex_unlock(&iobmd_purgeable_lock);
-		iobmd_set_state(bmd, IOBMD_PURGEABLE_NON_VOLATILE);
-	}
+	if (bmd->options & IOBMD_MEMORY_PURGEABLE)
+		iobmd_purgeable_del(bmd);
 	if (bmd->pin_sgt)
 		iobmd_pageable_unpin(bmd);
 	fput(bmd->shmem);
@@ -221,29 +181,51 @@ static void iobmd_pageable_put_pages(struct address_space *mapping,
 }
 
 /*
- * Charge @pages pinned pages to @mm, as RDMA's ib_umem does: VmPin in
- * /proc/pid/status, bounded by RLIMIT_MEMLOCK unless CAP_IPC_LOCK.
+ * Charge @pages pinned pages as io_uring charges its fixed buffers: to
+ * the user's locked_vm, which RLIMIT_MEMLOCK bounds unless CAP_IPC_LOCK,
+ * and to @mm's pinned_vm (VmPin in /proc/pid/status). The user's count
+ * outlives every process: a child that prepares and exits while its
+ * parent keeps the buffer fd leaves the pins charged to the user, so that
+ * no sequence of forks pins past the limit.
  */
+#if defined(CONFIG_NET) || defined(CONFIG_IO_URING) ||		\
+	defined(CONFIG_VFIO_PCI_ZDEV_KVM) || IS_ENABLED(CONFIG_IOMMUFD) || \
+	defined(CONFIG_SECRETMEM)
+/* user_struct has locked_vm under the conditions sched/user.h gives it. */
+#define iobmd_user_locked_vm(user) (&(user)->locked_vm)
+#else
+#error "iobmd needs user_struct.locked_vm (CONFIG_NET or CONFIG_IO_URING)"
+#endif
+
 static int iobmd_pin_charge(struct iobmd *bmd, struct mm_struct *mm,
 			    unsigned long pages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = get_current_user();
 
-	if (atomic64_add_return(pages, &mm->pinned_vm) > limit &&
+	if (atomic_long_add_return(pages, iobmd_user_locked_vm(user)) > limit &&
 	    !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(pages, &mm->pinned_vm);
+		atomic_long_sub(pages, iobmd_user_locked_vm(user));
+		free_uid(user);
 		return -ENOMEM;
 	}
+	atomic64_add(pages, &mm->pinned_vm);
 	mmgrab(mm);
 	bmd->pin_mm = mm;
+	bmd->pin_user = user;
 	return 0;
 }
 
 static void iobmd_pin_uncharge(struct iobmd *bmd)
 {
+	unsigned long pages = bmd->alloc_size >> PAGE_SHIFT;
+
 	if (!bmd->pin_mm)
 		return;
-	atomic64_sub(bmd->alloc_size >> PAGE_SHIFT, &bmd->pin_mm->pinned_vm);
+	atomic_long_sub(pages, iobmd_user_locked_vm(bmd->pin_user));
+	free_uid(bmd->pin_user);
+	bmd->pin_user = NULL;
+	atomic64_sub(pages, &bmd->pin_mm->pinned_vm);
 	mmdrop(bmd->pin_mm);
 	bmd->pin_mm = NULL;
 }
@@ -262,6 +244,7 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	unsigned int max_seg;
 	struct sg_table *sgt;
 	struct page **pages;
+	s64 bounced;
 	int ret;
 
 	/* The pages not in memory yet must fit, as for a wired buffer. */
@@ -278,6 +261,12 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
 	if (!pages || !sgt)
 		goto free;
+	/*
+	 * Unevictable before the first page is held, so that reclaim does
+	 * not scan pages it cannot free meanwhile; the put of the pages (on
+	 * failure, or at the last complete) makes the mapping evictable.
+	 */
+	mapping_set_unevictable(mapping);
 	for (i = 0; i < n; i++) {
 		pages[i] = fatal_signal_pending(current) ? ERR_PTR(-EINTR) :
 			   iobmd_pageable_page(bmd, i);
@@ -297,14 +286,22 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 						GFP_KERNEL);
 	if (ret)
 		goto put;
+	/* Pages above the mask bounce until the last complete: bounce.c. */
+	bounced = iobmd_bounce_charge(bmd->dev, sgt);
+	if (bounced < 0) {
+		ret = bounced;
+		sg_free_table(sgt);
+		goto put;
+	}
 	/* Synced only for prepares that use these addresses: methods.c. */
 	ret = dma_map_sgtable(bmd->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
 		ret = ret == -ENOMEM ? -ENOMEM : -EIO;
+		iobmd_bounce_uncharge(bounced);
 		sg_free_table(sgt);
 		goto put;
 	}
-	mapping_set_unevictable(mapping);
+	bmd->bounced = bounced;
 	bmd->pin_pages = pages;
 	bmd->pin_dir = dir;
 	bmd->pin_sgt = sgt;
@@ -332,6 +329,8 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
 	struct sg_table *sgt = bmd->pin_sgt;
 
 	dma_unmap_sgtable(bmd->dev, sgt, bmd->pin_dir, DMA_ATTR_SKIP_CPU_SYNC);
+	iobmd_bounce_uncharge(bmd->bounced);
+	bmd->bounced = 0;
 	sg_free_table(sgt);
 	kfree(sgt);
 	bmd->pin_sgt = NULL;
@@ -358,11 +357,13 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
  *
  * Context: process context, may sleep; bmd->lock held.
  *
- * Return: 0, -ENOMEM (no memory for the pages, or @mm's RLIMIT_MEMLOCK),
- * -EIO (a page could not be read back from swap, or the DMA mapping
- * failed), -EINTR (a fatal signal arrived while bringing pages in), or
- * -EBUSY (a direction the existing mapping does not allow: In or InOut on
- * a mapping for Out, Out or InOut on one for In).
+ * Return: 0, -ENOMEM (no memory for the pages, or the user's
+ * RLIMIT_MEMLOCK), -ENOBUFS (the pages would bounce through more of
+ * swiotlb than iobmd may hold: bounce.c), -EIO (a page could not be read
+ * back from swap, or the DMA mapping failed), -EINTR (a fatal signal
+ * arrived while bringing pages in), or -EBUSY (a direction the existing
+ * mapping does not allow: In or InOut on a mapping for Out, Out or InOut
+ * on one for In).
  */
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
 			   struct mm_struct *mm)
@@ -418,187 +419,6 @@ void iobmd_pageable_complete(struct iobmd *bmd)
 	iobmd_pageable_unpin(bmd);
 	iobmd_purgeable_changed(bmd, was);
 }
-
-/*
- * Discard the contents: zap every user mapping, then free the pages,
- * resident or swapped. Mappings stay and fault in zero-filled pages.
- * Under bmd->lock, not prepared. Returns the resident pages freed (the
- * memory given back; purged_bytes and the tracepoint count swapped pages
- * too).
- */
-static unsigned long iobmd_discard(struct iobmd *bmd, bool by_shrinker)
-{
-	struct address_space *mapping = bmd->shmem->f_mapping;
-	struct inode *inode = file_inode(bmd->shmem);
-	unsigned long resident = mapping->nrpages;
-	u64 bytes;
-
-	bytes = (u64)(resident + READ_ONCE(SHMEM_I(inode)->swapped)) <<
-		PAGE_SHIFT;
-	unmap_mapping_range(mapping, 0, 0, 1);
-	shmem_truncate_range(inode, 0, (loff_t)-1);
-	atomic64_add(bytes, &iobmd_purged_bytes);
-	trace_iobmd_purge(bmd, bytes, by_shrinker);
-	return resident;
-}
-
-/**
- * iobmd_set_purgeable() - change the purgeable state of a buffer
- * @bmd:       a buffer created with kIOMemoryPageable | kIOMemoryPurgeable.
- * @new_state: IOBMD_PURGEABLE_KEEP_CURRENT (1, only read the state),
- *             _NON_VOLATILE (2), _VOLATILE (3) or _EMPTY (4, discard the
- *             contents now).
- * @old_state: out, may be NULL: the state before the call, NonVolatile,
- *             Volatile or Empty (the contents were discarded).
- *
- * Mirrors IOMemoryDescriptor::setPurgeable(newState, &oldState). A
- * volatile buffer may be discarded by the shrinker whenever it is not
- * prepared; it then reports Empty. Volatile after Empty stays Empty;
- * NonVolatile after Empty reports Empty and keeps the (zero) contents
- * from then on, as i915's madvise answers retained = 0. A discard frees
- * the pages at once; existing mappings stay and read zero-filled pages.
- *
- * Context: process context, may sleep; takes the buffer's mutex.
- *
- * Return: 0; -EINVAL for a @new_state outside 1-4; -EOPNOTSUPP when the
- * buffer is not purgeable (XNU: kIOReturnUnsupported); -EBUSY for Empty
- * while the buffer is prepared.
- */
-int iobmd_set_purgeable(struct iobmd *bmd, u32 new_state, u32 *old_state)
-{
-	int ret = 0;
-	u32 old;
-
-	if (!(bmd->options & IOBMD_MEMORY_PURGEABLE))
-		return -EOPNOTSUPP;
-	if (new_state < IOBMD_PURGEABLE_KEEP_CURRENT ||
-	    new_state > IOBMD_PURGEABLE_EMPTY)
-		return -EINVAL;
-
-	mutex_lock(&bmd->lock);
-	old = bmd->purgeable_state;
-	switch (new_state) {
-	case IOBMD_PURGEABLE_NON_VOLATILE:
-		iobmd_set_state(bmd, new_state);
-		break;
-	case IOBMD_PURGEABLE_VOLATILE:
-		if (old != IOBMD_PURGEABLE_EMPTY)
-			iobmd_set_state(bmd, new_state);
-		break;
-	case IOBMD_PURGEABLE_EMPTY:
-		if (bmd->prepare_count) {
-			ret = -EBUSY;
-			break;
-		}
-		iobmd_discard(bmd, false);
-		iobmd_set_state(bmd, new_state);
-		break;
-	}
-	mutex_unlock(&bmd->lock);
-	if (!ret && old_state)
-		*old_state = old;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(iobmd_set_purgeable);
-
-/**
- * iobmd_purge_volatile() - discard volatile buffers, oldest first
- * @nr: pages to free at least, if there are that many.
- *
- * What the shrinker does. A buffer that is prepared, or whose lock is
- * held, is skipped.
- *
- * Context: process context, may sleep; trylocks only.
- *
- * Return: the resident pages freed.
- */
-VISIBLE_IF_KUNIT unsigned long iobmd_purge_volatile(unsigned long nr)
-{
-	unsigned long freed = 0;
-	struct iobmd *bmd;
-
-	if (!mutex_trylock(&iobmd_purgeable_lock))
-		return 0;
-	list_for_each_entry(bmd, &iobmd_purgeable_list, purgeable) {
-		if (freed >= nr)
-			break;
-		if (!mutex_trylock(&bmd->lock))
-			continue;
-		if (bmd->purgeable_state == IOBMD_PURGEABLE_VOLATILE &&
-		    !bmd->prepare_count) {
-			freed += iobmd_discard(bmd, true);
-			iobmd_set_state(bmd, IOBMD_PURGEABLE_EMPTY);
-		}
-		mutex_unlock(&bmd->lock);
-	}
-	mutex_unlock(&iobmd_purgeable_lock);
-	return freed;
-}
-EXPORT_SYMBOL_IF_KUNIT(iobmd_purge_volatile);
-
-/* At most what a scan could free: the purgeable buffers' pages. */
-static unsigned long iobmd_shrink_count(struct shrinker *shrinker,
-					struct shrink_control *sc)
-{
-	unsigned long pages = atomic64_read(&iobmd_purgeable_pages);
-
-	return pages ?: SHRINK_EMPTY;
-}
-
-static unsigned long iobmd_shrink_scan(struct shrinker *shrinker,
-				       struct shrink_control *sc)
-{
-	unsigned long freed;
-
-	/* Truncating shmem takes file system locks. */
-	if (!(sc->gfp_mask & __GFP_FS))
-		return SHRINK_STOP;
-	freed = iobmd_purge_volatile(sc->nr_to_scan);
-	return freed ?: SHRINK_STOP;
-}
-
-/* Module-wide figures for debugfs. */
-void iobmd_pageable_stats(u64 *volatile_bytes, u64 *purged_bytes)
-{
-	*volatile_bytes = atomic64_read(&iobmd_volatile_bytes);
-	*purged_bytes = atomic64_read(&iobmd_purged_bytes);
-}
-
-#ifdef IOBMD_HAVE_SHRINKER_ALLOC
-static struct shrinker *iobmd_shrinker;
-
-int iobmd_pageable_init(void)
-{
-	iobmd_shrinker = shrinker_alloc(0, "iobmd-purgeable");
-	if (!iobmd_shrinker)
-		return -ENOMEM;
-	iobmd_shrinker->count_objects = iobmd_shrink_count;
-	iobmd_shrinker->scan_objects = iobmd_shrink_scan;
-	shrinker_register(iobmd_shrinker);
-	return 0;
-}
-
-void iobmd_pageable_exit(void)
-{
-	shrinker_free(iobmd_shrinker);
-}
-#else
-static struct shrinker iobmd_shrinker = {
-	.count_objects = iobmd_shrink_count,
-	.scan_objects = iobmd_shrink_scan,
-	.seeks = DEFAULT_SEEKS,
-};
-
-int iobmd_pageable_init(void)
-{
-	return register_shrinker(&iobmd_shrinker, "iobmd-purgeable");
-}
-
-void iobmd_pageable_exit(void)
-{
-	unregister_shrinker(&iobmd_shrinker);
-}
-#endif
 
 /*
  * Mappings are shmem's own (so that reclaim, swap and truncation see
@@ -659,11 +479,21 @@ static const struct vm_operations_struct iobmd_pageable_vm_ops = {
  */
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
+	vm_flags_t shared = vma->vm_flags & VM_SHARED;
 	struct file *file = vma->vm_file;
 	int ret;
 
 	vma_set_file(vma, bmd->shmem);
+	/*
+	 * 6.1's shmem_mmap() refuses a shared writable mapping of a file
+	 * sealed with F_SEAL_FUTURE_WRITE (iobmd_pageable_seal()); the seal
+	 * is there against holes, not against iobmd's own mappings, so the
+	 * check does not see VM_SHARED. 6.12 checks in do_mmap(), on the
+	 * buffer file.
+	 */
+	iobmd_vm_flags_mod(vma, 0, shared);
 	ret = bmd->shmem->f_op->mmap(bmd->shmem, vma);
+	iobmd_vm_flags_mod(vma, shared, 0);
 	if (ret)
 		return ret;
 	if (!vma->vm_ops->fault || !vma->vm_ops->map_pages ||

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for kmod/pageable.c: the purgeable state machine, every
- * (state, request, prepared) triple with the shrinker run after it;
+ * KUnit tests for kmod/pageable.c and kmod/purgeable.c: the purgeable
+ * state machine, every (state, request, prepared) triple with the
+ * shrinker run after it;
  * prepare and segments of pageable buffers; and purges racing prepares.
  * Part of iobmd_kunit.ko.
  */

@@ -10,6 +10,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -25,8 +26,15 @@ static struct iobmd_registry_stats iobmd_registry_stats;
 /* Bytes charged: live buffers and creates in progress. */
 static u64 iobmd_registry_charged;
 
-static unsigned long max_buffer_bytes;
-static unsigned long max_total_bytes;
+/*
+ * The byte limits. Until iobmd_registry_init() they hold
+ * IOBMD_LIMIT_DEFAULT, unless set at load; it replaces that with half the
+ * RAM, so that the members of the group /dev/iobmd is given to cannot take
+ * all memory through it, whatever their memory cgroups allow.
+ */
+#define IOBMD_LIMIT_DEFAULT ULONG_MAX
+static unsigned long max_buffer_bytes = IOBMD_LIMIT_DEFAULT;
+static unsigned long max_total_bytes = IOBMD_LIMIT_DEFAULT;
 
 /* A limit is 0 (none) or at least one page; any size is rounded to pages. */
 static int iobmd_limit_set(const char *val, const struct kernel_param *kp)
@@ -50,10 +58,28 @@ static const struct kernel_param_ops iobmd_limit_ops = {
 
 module_param_cb(max_buffer_bytes, &iobmd_limit_ops, &max_buffer_bytes, 0644);
 MODULE_PARM_DESC(max_buffer_bytes,
-		 "Largest buffer in bytes (page-rounded size); 0 for no limit, else at least one page. A larger create fails with EFBIG");
+		 "Largest buffer in bytes (page-rounded size); default half the RAM, 0 for no limit, else at least one page. A larger create fails with EFBIG");
 module_param_cb(max_total_bytes, &iobmd_limit_ops, &max_total_bytes, 0644);
 MODULE_PARM_DESC(max_total_bytes,
-		 "Bytes all live buffers may hold together (page-rounded sizes); 0 for no limit, else at least one page. A create beyond it fails with ENOSPC");
+		 "Bytes all live buffers may hold together (page-rounded sizes); default half the RAM, 0 for no limit, else at least one page. A create beyond it fails with ENOSPC");
+
+/**
+ * iobmd_registry_init() - give the byte limits not set at load their default
+ *
+ * The default of max_buffer_bytes and max_total_bytes is half the RAM
+ * (totalram_pages(), what /proc/meminfo shows as MemTotal), in whole pages.
+ *
+ * Context: module init, before /dev/iobmd exists.
+ */
+void iobmd_registry_init(void)
+{
+	unsigned long half = (totalram_pages() / 2) << PAGE_SHIFT;
+
+	if (max_buffer_bytes == IOBMD_LIMIT_DEFAULT)
+		max_buffer_bytes = half;
+	if (max_total_bytes == IOBMD_LIMIT_DEFAULT)
+		max_total_bytes = half;
+}
 
 /**
  * iobmd_registry_charge() - reserve bytes for a buffer about to be made
@@ -140,10 +166,24 @@ void iobmd_registry_add(struct iobmd *bmd)
 	list_add_tail(&bmd->registry, &iobmd_registry_list);
 	s->buffers++;
 	s->bytes += bmd->alloc_size;
-	s->peak_buffers = max(s->peak_buffers, s->buffers);
-	s->peak_bytes = max(s->peak_bytes, s->bytes);
 	s->kind_buffers[kind][mode]++;
 	s->kind_bytes[kind][mode] += bmd->alloc_size;
+	mutex_unlock(&iobmd_registry_lock);
+}
+
+/*
+ * A create succeeded: @bmd is its caller's now. The peaks are taken here,
+ * not when the buffer was listed, so that a create that fails after its
+ * buffer existed (a pageable terabyte whose contents could not be copied
+ * in) never shows as live in them.
+ */
+void iobmd_registry_created(struct iobmd *bmd)
+{
+	struct iobmd_registry_stats *s = &iobmd_registry_stats;
+
+	mutex_lock(&iobmd_registry_lock);
+	s->peak_buffers = max(s->peak_buffers, s->buffers);
+	s->peak_bytes = max(s->peak_bytes, s->bytes);
 	mutex_unlock(&iobmd_registry_lock);
 }
 

@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
@@ -79,10 +80,16 @@ static struct page *iobmd_sg_chunk(unsigned int order, u64 limit, bool hard)
 	return NULL;
 }
 
+/* Pages handled between two chances to reschedule: mapping, freeing. */
+#define IOBMD_MAP_BATCH 1024
+
 static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
 {
-	while (n--)
+	while (n--) {
 		__free_page(pages[n]);
+		if (!(n % IOBMD_MAP_BATCH))
+			cond_resched();
+	}
 }
 
 /*
@@ -141,6 +148,10 @@ static unsigned long iobmd_sg_chunks(struct iobmd *bmd, unsigned long n)
 			i++;
 			continue;
 		}
+		/* Gigabytes take seconds: reschedule, stop when killed. */
+		cond_resched();
+		if (fatal_signal_pending(current))
+			break;
 		page = iobmd_sg_chunk(order, bmd->physical_mask, !order);
 		if (!page) {
 			if (!order)
@@ -183,8 +194,9 @@ unsigned long iobmd_sg_allowed_pages(unsigned long n)
  * Context: process context, may sleep.
  *
  * Return: 0 with @pages, @sgt, @dma_addr and (if @kernel_mapped) @cpu_addr
- * set, or -ENOMEM
- * (nothing is left allocated then).
+ * set, -ENOMEM, -ENOBUFS when the mapping would bounce through more of
+ * swiotlb than iobmd may hold (bounce.c), or -EINTR when a fatal signal
+ * stopped the allocation (nothing is left allocated then).
  */
 int iobmd_sg_alloc(struct iobmd *bmd)
 {
@@ -192,6 +204,8 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done;
 	bool contiguous = iobmd_is_contiguous(bmd);
 	unsigned int max_seg;
+	int ret = -ENOMEM;
+	s64 bounced;
 
 	if (n > iobmd_sg_allowed_pages(n))
 		return -ENOMEM;
@@ -200,8 +214,11 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 		return -ENOMEM;
 
 	done = contiguous ? iobmd_sg_block(bmd, n) : iobmd_sg_chunks(bmd, n);
-	if (done < n)
+	if (done < n) {
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
 		goto err_pages;
+	}
 
 	/* The direct map takes the buffer's memory type first: cache.c. */
 	if (iobmd_cache_apply(bmd))
@@ -221,8 +238,15 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	if (sg_alloc_table_from_pages_segment(bmd->sgt, bmd->pages, n, 0,
 					      bmd->alloc_size, max_seg, gfp))
 		goto err_sgt;
-	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
+	/* Bounced for its whole life (swiotlb=force): bounce.c. */
+	bounced = iobmd_bounce_charge(bmd->dev, bmd->sgt);
+	if (bounced < 0) {
+		ret = bounced;
 		goto err_table;
+	}
+	if (dma_map_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0))
+		goto err_bounce;
+	bmd->bounced = bounced;
 	if (contiguous && !iobmd_sg_one_segment(bmd))
 		goto err_unmap;
 	/*
@@ -243,6 +267,9 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 
 err_unmap:
 	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
+	bmd->bounced = 0;
+err_bounce:
+	iobmd_bounce_uncharge(bounced);
 err_table:
 	sg_free_table(bmd->sgt);
 err_sgt:
@@ -258,7 +285,7 @@ err_pages:
 	iobmd_sg_free_pages(bmd->pages, done);
 	kvfree(bmd->pages);
 	bmd->pages = NULL;
-	return -ENOMEM;
+	return ret;
 }
 
 /* Undo iobmd_sg_alloc(). */
@@ -267,6 +294,7 @@ void iobmd_sg_free(struct iobmd *bmd)
 	if (bmd->cpu_addr && !iobmd_is_contiguous(bmd))
 		vunmap(bmd->cpu_addr);
 	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
+	iobmd_bounce_uncharge(bmd->bounced);
 	sg_free_table(bmd->sgt);
 	kfree(bmd->sgt);
 	/* Pages that are not write-back again must not be freed. */
@@ -421,6 +449,19 @@ MODULE_PARM_DESC(mmap_on_fault,
 		 "Populate user mappings of page-backed buffers on fault rather than at mmap time (default: at mmap time)");
 
 /* Map a VM_PFNMAP vma now, one remap_pfn_range() per physical run. */
+/*
+ * Between two batches of a mapping: reschedule (no RCU stall or soft
+ * lockup however large the buffer), and give up on a fatal signal - the
+ * core then unmaps what was inserted.
+ */
+static int iobmd_sg_map_yield(void)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
 static int iobmd_sg_remap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
 	unsigned long addr = vma->vm_start;
@@ -446,13 +487,44 @@ static int iobmd_sg_remap(struct iobmd *bmd, struct vm_area_struct *vma)
 		addr += len;
 		if (addr >= vma->vm_end)
 			break;
+		ret = iobmd_sg_map_yield();
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Insert the pages of a page-backed mapping, as vm_map_pages() does, in
+ * batches: a mapping of gigabytes takes seconds under a debug kernel, and
+ * mmap_lock is held all along.
+ */
+static int iobmd_sg_insert(struct iobmd *bmd, struct vm_area_struct *vma)
+{
+	struct page **pages = bmd->pages + vma->vm_pgoff;
+	unsigned long n = vma_pages(vma), done = 0;
+	int ret;
+
+	while (done < n) {
+		unsigned long batch = min_t(unsigned long, n - done,
+					    IOBMD_MAP_BATCH);
+		unsigned long left = batch;
+
+		ret = vm_insert_pages(vma, vma->vm_start + (done << PAGE_SHIFT),
+				      pages + done, &left);
+		if (ret)
+			return ret;
+		done += batch - left;
+		ret = iobmd_sg_map_yield();
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
 /*
  * mmap of a buffer backed by iobmd's pages. A page-backed mapping is
- * populated at mmap time (vm_map_pages(), one batched insertion) or, with
+ * populated at mmap time (vm_insert_pages() in batches) or, with
  * mmap_on_fault set, page by page on fault; the fault handler is there in
  * both cases and brings pages back after madvise(MADV_DONTNEED). A PFN
  * mapping is always populated at mmap time (remap_pfn_range()):
@@ -465,7 +537,7 @@ int iobmd_sg_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 		return iobmd_sg_remap(bmd, vma);
 	if (READ_ONCE(mmap_on_fault))
 		return 0;
-	return vm_map_pages(vma, bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+	return iobmd_sg_insert(bmd, vma);
 }
 
 /* prepare/complete of a streaming mapping: hand the memory over. */

@@ -314,4 +314,50 @@ TEST_F(debugfs, ioctl_failures_count)
 	EXPECT_EQ(live, iobmd_stat("live_buffers"));
 }
 
+#define PARAMS "/sys/module/iobmd/parameters/"
+
+/*
+ * The peaks count buffers whose create succeeded: a pageable terabyte
+ * whose contents cannot be copied in (EFAULT) existed for a moment, but
+ * was never the caller's, and leaves peak_bytes as it was. The control:
+ * the same create without the bad data raises it.
+ */
+TEST_F(debugfs, peak_ignores_failed_creates)
+{
+	const __u64 tib = 1ULL << 40;
+	struct iobmd_create c = {
+		.capacity = tib,
+		.options = IOBMD_MEMORY_PAGEABLE,
+		.data = 4096,
+	};
+	char max_buffer[32] = "", max_total[32] = "";
+	long peak = iobmd_stat("peak_bytes");
+	FILE *f;
+
+	ASSERT_LE(0, peak);
+	ASSERT_GT((long)tib, peak);
+	f = fopen(PARAMS "max_buffer_bytes", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(max_buffer, sizeof(max_buffer), f));
+	fclose(f);
+	f = fopen(PARAMS "max_total_bytes", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(max_total, sizeof(max_total), f));
+	fclose(f);
+	ASSERT_EQ(0, iobmd_write_file(PARAMS "max_buffer_bytes", "0"));
+	ASSERT_EQ(0, iobmd_write_file(PARAMS "max_total_bytes", "0"));
+
+	EXPECT_EQ(-1, ioctl(self->dev, IOBMD_IOC_CREATE, &c));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(peak, iobmd_stat("peak_bytes"));
+
+	EXPECT_EQ(0, iobmd_create(self->dev, tib, IOBMD_MEMORY_PAGEABLE, 0,
+				  &c));
+	EXPECT_LE((long)tib, iobmd_stat("peak_bytes"));
+	close(c.fd);
+
+	EXPECT_EQ(0, iobmd_write_file(PARAMS "max_buffer_bytes", max_buffer));
+	EXPECT_EQ(0, iobmd_write_file(PARAMS "max_total_bytes", max_total));
+}
+
 TEST_HARNESS_MAIN

@@ -77,9 +77,10 @@ FIXTURE_VARIANT_ADD(create_errno, capacity_rounds_over) {
 	.err = EINVAL,
 };
 
+/* Above max_buffer_bytes, whose default is half the RAM. */
 FIXTURE_VARIANT_ADD(create_errno, capacity_64T) {
 	.capacity = 1ULL << 46,
-	.err = ENOMEM,
+	.err = EFBIG,
 };
 
 FIXTURE_VARIANT_ADD(create_errno, flags_unknown_bit_1) {

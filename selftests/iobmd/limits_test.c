@@ -2,7 +2,8 @@
 /*
  * iobmd's byte limits, the module parameters max_buffer_bytes and
  * max_total_bytes: validated when set, EFBIG and ENOSPC when a create
- * passes them, nothing left behind, and 0 for no limit; and the memory
+ * passes them, nothing left behind, 0 for no limit, and half the RAM by
+ * default; and the memory
  * cgroup's, memory.max, which a wired buffer is charged to.
  */
 #include <sys/stat.h>
@@ -35,19 +36,44 @@ static int set_param(const char *path, unsigned long long v)
 	return iobmd_write_file(path, s);
 }
 
+/*
+ * The default of both limits: half the RAM, in whole pages (MemTotal is
+ * totalram_pages() in KiB).
+ */
+static long long default_limit(void)
+{
+	long long kb = -1;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : (kb * 1024 / PAGE / 2) * PAGE;
+}
+
 FIXTURE(limits) {
 	int dev;
 	long buffers;
 	long bytes;
 	int next_fd;
+	long long max_buffer;
+	long long max_total;
 };
 
 FIXTURE_SETUP(limits)
 {
 	self->dev = iobmd_open();
 	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, read_param(MAX_BUFFER));
-	ASSERT_EQ(0, read_param(MAX_TOTAL));
+	self->max_buffer = read_param(MAX_BUFFER);
+	self->max_total = read_param(MAX_TOTAL);
+	ASSERT_LT(0, self->max_buffer);
+	ASSERT_LT(0, self->max_total);
+	ASSERT_EQ(0, set_param(MAX_BUFFER, 0));
+	ASSERT_EQ(0, set_param(MAX_TOTAL, 0));
 	self->buffers = iobmd_stat("live_buffers");
 	self->bytes = iobmd_stat("live_bytes");
 	ASSERT_LE(0, self->bytes);
@@ -56,13 +82,35 @@ FIXTURE_SETUP(limits)
 
 FIXTURE_TEARDOWN(limits)
 {
-	EXPECT_EQ(0, set_param(MAX_BUFFER, 0));
-	EXPECT_EQ(0, set_param(MAX_TOTAL, 0));
+	EXPECT_EQ(0, set_param(MAX_BUFFER, self->max_buffer));
+	EXPECT_EQ(0, set_param(MAX_TOTAL, self->max_total));
 	/* Whatever failed left nothing behind. */
 	EXPECT_EQ(self->buffers, iobmd_stat("live_buffers"));
 	EXPECT_EQ(self->bytes, iobmd_stat("live_bytes"));
 	EXPECT_EQ(self->next_fd, iobmd_next_fd());
 	close(self->dev);
+}
+
+/*
+ * Both limits default to half the RAM, so that a group's members cannot
+ * take all memory through /dev/iobmd. (The fixture saw the values the
+ * module has now: every test puts them back, so they are the defaults
+ * unless iobmd was loaded with others.)
+ */
+TEST_F(limits, defaults_are_half_the_ram)
+{
+	struct iobmd_create c;
+
+	EXPECT_EQ(default_limit(), self->max_buffer);
+	EXPECT_EQ(default_limit(), self->max_total);
+	/* And they hold: a buffer of more than half the RAM is refused. */
+	ASSERT_EQ(0, set_param(MAX_BUFFER, self->max_buffer));
+	ASSERT_EQ(0, set_param(MAX_TOTAL, self->max_total));
+	EXPECT_EQ(-EFBIG, iobmd_create(self->dev, self->max_buffer + PAGE,
+				       IOBMD_MEMORY_PAGEABLE, 0, &c));
+	EXPECT_EQ(0, iobmd_create(self->dev, self->max_buffer,
+				  IOBMD_MEMORY_PAGEABLE, 0, &c));
+	close(c.fd);
 }
 
 /* Not a number, or less than a page (but not 0): EINVAL, value kept. */

@@ -295,6 +295,8 @@ const char *hint_for(int err)
 		return "larger than the module parameter max_buffer_bytes of iobmd";
 	case ENOSPC:
 		return "the live buffers would exceed the module parameter max_total_bytes";
+	case ENOBUFS:
+		return "iobmd's bounced mappings would pass a quarter of swiotlb";
 	case EMFILE:
 	case ENFILE:
 		return "too many open files; close some or raise the limit (ulimit -n)";

@@ -117,14 +117,20 @@
  *   4 GiB with IOBMD_MEMORY_PAGEABLE (swiotlb cannot bounce below its
  *   pool, which lies below 4 GiB).
  * * EFBIG - @capacity rounded up to pages is above the module parameter
- *   max_buffer_bytes (/sys/module/iobmd/parameters/).
+ *   max_buffer_bytes (/sys/module/iobmd/parameters/; half the RAM by
+ *   default).
  * * ENOSPC - it would take the page-rounded sizes of all live buffers
- *   above the module parameter max_total_bytes.
+ *   above the module parameter max_total_bytes (half the RAM by default).
  * * ENOMEM - no memory satisfies the size, alignment and mask together
  *   (or the fd's file could not be made); for a pageable buffer, its
  *   shmem file could not be made, or with @data a page could not be had.
  * * EIO - with @data, a page of a pageable buffer could not be read back
  *   from swap.
+ * * ENOBUFS - the buffer's DMA mapping would bounce through swiotlb
+ *   (swiotlb=force, memory encryption), and iobmd's mappings would then
+ *   hold more than a quarter of its pool.
+ * * EINTR - a fatal signal arrived while the pages were allocated or
+ *   mapped.
  * * EMFILE - the caller has no free file descriptor.
  * * ENFILE - the system-wide limit on open files was reached.
  * * EFAULT - the struct is not readable and writable at the given
@@ -140,12 +146,20 @@
  * @capacity rounded up to pages, without PROT_EXEC. MAP_PRIVATE, PROT_EXEC
  * or a range outside get EINVAL; mremap(2) cannot grow such a mapping
  * (EFAULT). A pageable buffer's mapping is shmem's own; ENODEV if shmem's
- * mapping operations are not the ones iobmd knows how to wrap.
+ * mapping operations are not the ones iobmd knows how to wrap. Its shmem
+ * file is sealed (F_SEAL_FUTURE_WRITE, _SHRINK, _GROW): madvise
+ * (MADV_REMOVE) fails with EPERM, as a hole would take pinned pages out
+ * of the file while a device writes them (on other buffers it fails with
+ * ENODEV: the fd is not a regular file). A mapping of gigabytes is
+ * populated in batches; a fatal signal stops it (EINTR).
  *
  * pread(2) and pwrite(2) of a pageable buffer bring its pages in; when a
  * page cannot be had they fail with ENOMEM or EIO, even if bytes before
  * it were copied (a fault in the caller's memory instead returns the bytes
- * copied before it, or EFAULT).
+ * copied before it, or EFAULT). Both copy without holding the buffer's
+ * lock, so a copy that blocks in the caller's memory (userfaultfd) blocks
+ * no other user of the buffer; a fatal signal ends a long copy (EINTR
+ * when nothing was copied yet).
  *
  * Differences from XNU: XNU returns NULL for every failure, ignores unknown
  * option bits and ignores Purgeable without Pageable; iobmd gives the
@@ -256,13 +270,15 @@ struct iobmd_length {
  * Mirrors IOBufferMemoryDescriptor::appendBytes(): copies to the end and
  * grows the length by what was copied. XNU returns true; iobmd the count.
  *
- * Context: may sleep; takes the buffer's mutex.
+ * Context: may sleep; checks under the buffer's mutex and copies without
+ * it (see pread(2) above).
  *
  * Return: 0, or -1 with errno EFAULT (@data or the struct not accessible;
  * nothing appended), EBUSY (the buffer is prepared read-only, see struct
- * iobmd_direction), EINVAL (@copied not 0, struct shorter than 24 bytes),
- * ENOMEM or EIO (a pageable buffer's page could not be had; the length is
- * unchanged) or E2BIG.
+ * iobmd_direction; or another append runs, or the length changed during
+ * this one: nothing appended), EINTR (killed), EINVAL (@copied not 0,
+ * struct shorter than 24 bytes), ENOMEM or EIO (a pageable buffer's page
+ * could not be had; the length is unchanged) or E2BIG.
  */
 struct iobmd_append {
 	__u64 data;
@@ -286,9 +302,13 @@ struct iobmd_append {
  * memory. Its first prepare brings every page in, pins it and DMA-maps the
  * buffer for the direction asked for (Out: the device only reads); pages
  * above the buffer's physical mask are bounced by the DMA API (swiotlb).
- * The pinned pages are charged to the preparing process's locked memory
- * (VmPin in /proc/pid/status, RLIMIT_MEMLOCK unless CAP_IPC_LOCK), as
- * RDMA memory registration does. The last complete unmaps and unpins.
+ * The pinned pages are charged to the preparing process (VmPin in
+ * /proc/pid/status) and to its user's locked memory, which
+ * RLIMIT_MEMLOCK bounds unless CAP_IPC_LOCK, as io_uring's fixed buffers
+ * are: the user's charge stays until the last complete, even if the
+ * preparing process exits first. The last complete unmaps and unpins.
+ * iobmd's mappings that bounce (pages above the mask) may hold at most a
+ * quarter of swiotlb's pool together.
  *
  * Context: may sleep; takes the buffer's mutex; a first prepare of a
  * pageable buffer allocates and may read pages back from swap.
@@ -302,9 +322,10 @@ struct iobmd_append {
  * @__reserved, a COMPLETE without an IOBMD_IOC_PREPARE, a struct shorter
  * than 8 bytes), EOVERFLOW (prepare count at its limit), E2BIG or EFAULT; for a
  * pageable buffer's first prepare also ENOMEM (no memory for the pages,
- * or RLIMIT_MEMLOCK reached), EIO (a page could not be read back from
- * swap, or the DMA mapping failed, e.g. swiotlb full for a physical
- * mask), EINTR (a fatal signal while bringing pages in); and EBUSY for a
+ * or the user's RLIMIT_MEMLOCK reached), ENOBUFS (the pages above the
+ * mask would take iobmd's bounced mappings past a quarter of swiotlb's
+ * pool), EIO (a page could not be read back from swap, or the DMA
+ * mapping failed), EINTR (a fatal signal while bringing pages in); and EBUSY for a
  * nested prepare its mapping does not allow (In or InOut on a buffer
  * prepared for Out only, Out or InOut on one prepared for In only).
  */
@@ -341,7 +362,9 @@ struct iobmd_segment {
  * Return: 0, or -1 with errno EINVAL (@offset at or past the length, @count
  * 0, @__reserved not 0, struct shorter than 24 bytes), EPERM (the fd's
  * creator lacked CAP_SYS_ADMIN), ENXIO (a pageable buffer that is not
- * prepared: it has no DMA segments; XNU panics there), E2BIG or EFAULT.
+ * prepared: it has no DMA segments; XNU panics there), ENOMEM (no memory
+ * for the kernel's copy of a batch of up to 4096 segments), EINTR (a
+ * fatal signal between batches), E2BIG or EFAULT.
  */
 struct iobmd_segments {
 	__u64 offset;
