@@ -7,7 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 static unsigned long long field_num(const char *line, const char *key)

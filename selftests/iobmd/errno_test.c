@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 
 #include "iobmd_helpers.h"
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 
 /*
  * What must be unchanged after a failed call: module references, fds, and

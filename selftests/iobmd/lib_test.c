@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <sys/wait.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "../../tools/lib/libiobmd.h"
 

@@ -7,7 +7,7 @@
  */
 #include <sys/stat.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 #define PARAMS "/sys/module/iobmd/parameters/"

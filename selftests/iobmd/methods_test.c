@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 
 #include "iobmd_helpers.h"
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 
 #define CAP (3 * PAGE + 5)
 

@@ -13,7 +13,7 @@
 #include <sys/uio.h>
 #include <stdint.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "ptdump.h"
 

@@ -6,7 +6,7 @@
  * not, zero-filled pages through a mapping after a discard, the figures in
  * debugfs, and every errno of IOBMD_IOC_SET_PURGEABLE.
  */
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 #define SIZE (2UL << 20)
