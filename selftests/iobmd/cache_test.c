@@ -10,7 +10,7 @@
  */
 #include <sys/mman.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "ptdump.h"
 

@@ -9,7 +9,7 @@
 #ifndef IOBMD_EDU_HELPERS_H
 #define IOBMD_EDU_HELPERS_H
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "pci_helpers.h"
 

@@ -18,7 +18,7 @@
  */
 #include <sys/syscall.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "edu_helpers.h"
 

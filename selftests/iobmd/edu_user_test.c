@@ -18,7 +18,7 @@
  * the IOMMU boot) on the kernel command line; SKIPs without them.
  * edu moves one transfer per 100 ms of virtual time: a few ranges only.
  */
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 #include "edu_helpers.h"
 

@@ -115,6 +115,23 @@ static inline long iobmd_module_refcnt(void)
 	return n;
 }
 
+/* A module parameter of iobmd (as a number); -1 when unreadable. */
+static inline long long iobmd_param(const char *name)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/iobmd/parameters/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 /* A line of debugfs iobmd/stats ("name value"); -1 when missing. */
 static inline long iobmd_stat(const char *name)
 {
@@ -215,6 +232,44 @@ static inline int iobmd_drop_cap(int cap)
 		return -errno;
 	data[cap / 32].effective &= ~(1u << (cap % 32));
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Whether @cap is in this process's effective set: 1, 0, or -errno. */
+static inline int iobmd_has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	return !!(data[cap / 32].effective & (1u << (cap % 32)));
+}
+
+/*
+ * Whether buffer fds this process creates show DMA (physical) addresses:
+ * only with CAP_SYS_ADMIN, as /proc/pid/pagemap shows PFNs. Without it
+ * (the unprivileged run of the selftests, a member of the group iobmd)
+ * INFO.dma_addr reads 0 and GET_SEGMENTS fails with EPERM.
+ */
+static inline int iobmd_sees_addresses(void)
+{
+	return iobmd_has_cap(CAP_SYS_ADMIN) == 1;
+}
+
+/*
+ * In a child that keeps its fds: give up root for nobody (65534), so that
+ * what it creates is unprivileged. Nothing to give up when not root (the
+ * unprivileged run of the selftests). 0 or -errno.
+ */
+static inline int iobmd_become_unprivileged(void)
+{
+	if (geteuid() != 0)
+		return 0;
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
 }
 
 /* Whether every byte of [p, p + len) is @c. */

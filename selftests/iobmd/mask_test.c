@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 
 #include "iobmd_helpers.h"
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 
 FIXTURE(mask) {
 	int dev;

@@ -7,7 +7,7 @@
  */
 #include <sys/mman.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 #define TRACEFS "/sys/kernel/tracing"

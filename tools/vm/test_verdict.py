@@ -141,6 +141,19 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual('FAIL', r['k/selftest:x'])
         self.assertEqual('PASS', r['k/selftest:x/a'])
 
+    @unittest.skipUnless(KUNIT_PY, 'needs kunit.py')
+    def test_root_and_user_runs_named_apart(self):
+        out = run_output([('selftest:x', 'TAP version 13\n1..1\nok 1 a\n'),
+                          ('selftest-user:x',
+                           'TAP version 13\n1..1\nnot ok 1 a\n')],
+                         [('selftest-exit:x', 0),
+                          ('selftest-user-exit:x', 1)])
+        r = self.results(out)
+        self.assertEqual('PASS', r['k/selftest:x/a'])
+        self.assertEqual('FAIL', r['k/selftest-user:x/a'])
+        self.assertEqual('PASS', r['k/selftest-exit:x'])
+        self.assertEqual('FAIL', r['k/selftest-user-exit:x'])
+
 
 class Collect(unittest.TextTestResult):
     """Remember every test's outcome, to write them as results."""
