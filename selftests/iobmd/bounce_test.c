@@ -10,7 +10,7 @@
  * device is given to cannot fill the pool every other driver needs.
  * Without swiotlb=force the same creates never bounce: the control.
  */
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 #define SIZE (4UL << 20)

@@ -22,7 +22,7 @@
 #include <pthread.h>
 #include <linux/userfaultfd.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 #include "iobmd_helpers.h"
 
 #define LEN (1024 * 1024UL)
