@@ -217,19 +217,6 @@ TEST_F_TIMEOUT(stall, append_blocked_on_source, 60)
 
 #define PARAMS "/sys/module/iobmd/parameters/"
 
-static long long read_ll(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /*
  * A task-mapped create of gigabytes: up to 4 GiB, as much as the VM has
  * to spare. Under TCG and KASAN it takes tens of seconds, which the
@@ -253,8 +240,8 @@ FIXTURE_TEARDOWN(big)
 
 TEST_F_TIMEOUT(big, task_mapped_create_of_gigabytes, 600)
 {
-	long long max_buffer = read_ll(PARAMS "max_buffer_bytes");
-	long long max_total = read_ll(PARAMS "max_total_bytes");
+	long long max_buffer = iobmd_param("max_buffer_bytes");
+	long long max_total = iobmd_param("max_total_bytes");
 	long avail = iobmd_proc_kb("/proc/meminfo", "MemAvailable");
 	unsigned long long size;
 	struct iobmd_create big;
