@@ -14,7 +14,7 @@
 #include "iobmd_helpers.h"
 
 #define SIZE (4UL << 20)
-#define MAX_BUFFERS 16
+#define MAX_BUFFERS 8
 
 /* Whether the kernel was booted with swiotlb=force. */
 static int swiotlb_forced(void)
@@ -27,7 +27,7 @@ static int swiotlb_forced(void)
 			cmdline[0] = 0;
 		fclose(f);
 	}
-	return strstr(cmdline, "swiotlb=force") != NULL;
+	return !!strstr(cmdline, "swiotlb=force");
 }
 
 FIXTURE(bounce) {
@@ -58,7 +58,7 @@ FIXTURE_TEARDOWN(bounce)
  * Scatter-gather buffers of 4 MiB until the share is reached: at most 16
  * MiB bounced, ENOBUFS past it, and nothing of the refused create left.
  */
-TEST_F(bounce, wired_buffers_within_a_share)
+TEST_F_TIMEOUT(bounce, wired_buffers_within_a_share, 600)
 {
 	long live = iobmd_stat("live_buffers");
 	int ret = 0;
@@ -95,7 +95,7 @@ TEST_F(bounce, wired_buffers_within_a_share)
  * A contiguous buffer from dma_alloc_attrs() is allocated for the device
  * and never bounces: it is made even while the share is full.
  */
-TEST_F(bounce, contiguous_does_not_bounce)
+TEST_F_TIMEOUT(bounce, contiguous_does_not_bounce, 600)
 {
 	struct iobmd_create c;
 	int ret = 0;

@@ -21,8 +21,9 @@
  * documents a shortage's errno must have failed with it at least once
  * (its negative control: the injection really happened); a page fault
  * has no errno, and is retried (VM_FAULT_OOM) or kills, never SIGBUS. A
- * path that reaches no injection point is reported as a skip, not a pass. control.open_fails checks the
- * mechanism itself on open(2), which allocates a struct file.
+ * path that reaches no injection point is reported as a skip, not a
+ * pass. control.open_fails checks the mechanism itself on open(2), which
+ * allocates a struct file.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -85,6 +86,8 @@ static const int create_data_errnos[] = { ENOMEM, EIO, 0 };
 static const int pageable_errnos[] = { ENOMEM, EIO, 0 };
 static const int prepare_errnos[] = { ENOMEM, EIO, EINTR, 0 };
 static const int mmap_errnos[] = { ENOMEM, EAGAIN, 0 };
+/* GET_SEGMENTS copies a batch of segments through a kernel array. */
+static const int get_segments_errnos[] = { ENOMEM, 0 };
 
 /* One step of a path: what it made, and its buffers. */
 struct step {
@@ -237,15 +240,16 @@ FIXTURE_VARIANT_ADD(failnth, complete_pageable) {
 };
 
 FIXTURE_VARIANT_ADD(failnth, get_segments_sg) {
-	.p = { ON(get_segments_sg, OP_GET_SEGMENTS, DIR, no_errno) },
+	.p = { ON(get_segments_sg, OP_GET_SEGMENTS, DIR, get_segments_errnos) },
 };
 
 FIXTURE_VARIANT_ADD(failnth, get_segments_contiguous) {
-	.p = { ON(get_segments_contiguous, OP_GET_SEGMENTS, DIR | CONTIG, no_errno) },
+	.p = { ON(get_segments_contiguous, OP_GET_SEGMENTS, DIR | CONTIG, get_segments_errnos) },
 };
 
 FIXTURE_VARIANT_ADD(failnth, get_segments_pageable) {
-	.p = { ON(get_segments_pageable, OP_GET_SEGMENTS, PAGEABLE, no_errno), .prepared = true },
+	.p = { ON(get_segments_pageable, OP_GET_SEGMENTS, PAGEABLE, get_segments_errnos),
+	       .prepared = true },
 };
 
 FIXTURE_VARIANT_ADD(failnth, set_purgeable_volatile) {
