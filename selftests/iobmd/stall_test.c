@@ -165,7 +165,7 @@ TEST_F_TIMEOUT(stall, pwrite_blocked_on_source, 60)
 	EXPECT_EQ(PAGE, pread(self->c.fd, back, PAGE, 0));
 	ASSERT_EQ(PAGE, finish_blocked(&self->copy, 0x5a));
 	ASSERT_EQ(PAGE, pread(self->c.fd, back, PAGE, 0));
-	EXPECT_EQ(0, iobmd_all_bytes(back, PAGE, 0x5a));
+	EXPECT_TRUE(iobmd_all_bytes(back, PAGE, 0x5a));
 }
 
 /* pread into a blocked destination: the buffer stays usable. */
@@ -182,7 +182,7 @@ TEST_F_TIMEOUT(stall, pread_blocked_on_destination, 60)
 	EXPECT_EQ(PAGE, pwrite(self->c.fd, page, PAGE, PAGE));
 	/* The copy faulted before writing: it reads what is there now. */
 	ASSERT_EQ(PAGE, finish_blocked(&self->copy, 0));
-	EXPECT_EQ(0, iobmd_all_bytes(self->user, PAGE, 0xc3));
+	EXPECT_TRUE(iobmd_all_bytes(self->user, PAGE, 0xc3));
 }
 
 /*
@@ -212,7 +212,7 @@ TEST_F_TIMEOUT(stall, append_blocked_on_source, 60)
 	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
 	EXPECT_EQ(PAGE, info.length);
 	ASSERT_EQ(PAGE, pread(self->c.fd, back, PAGE, 0));
-	EXPECT_EQ(0, iobmd_all_bytes(back, PAGE, 0x77));
+	EXPECT_TRUE(iobmd_all_bytes(back, PAGE, 0x77));
 }
 
 #define PARAMS "/sys/module/iobmd/parameters/"
