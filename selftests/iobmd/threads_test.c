@@ -383,8 +383,10 @@ static void op_rw(struct thread *t)
 	CHECK(t, r == (ssize_t)SLICE && bad < 0,
 	      "pread of buffer %d: %zd, differs at %ld", b, r, bad);
 	bad = mismatch(t, b, slice(b, t->id));
-	CHECK(t, bad < 0, "buffer %d: the task mapping differs at %ld", b,
-	      bad);
+	CHECK(t, bad < 0,
+	      "buffer %d: the task mapping differs at %ld: %#x, pread %#x (generation %u)",
+	      b, bad, bad < 0 ? 0 : slice(b, t->id)[bad],
+	      bad < 0 ? 0 : p[bad], t->gen[b]);
 }
 
 static void op_info(struct thread *t)
