@@ -7,6 +7,8 @@
 #   make run              boot the test VM (with an edu PCI DMA engine) and show
 #                         iobmd at work (iobmdctl demo)
 #   make bench            iobmd against dma-buf heaps, side by side, in the VM
+#   make fuzz             the random-sequence fuzzer in the VM, long: FUZZ_OPS
+#                         operations (default 10^6) from FUZZ_SEED, on KERNEL
 #   make check            host checks (Debian headers, DKMS, make install),
 #                         lint, then every test in the VM (KERNELS)
 #   make lint             W=1 + sparse build, checkpatch, kernel-doc
@@ -100,6 +102,23 @@ bench:
 		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 1800 \
 		--out $(BUILD)/bench-$(KERNEL) -- sh -c "iobmd-bench && pageable-bench"
 
+# The fuzzer as make check runs it (selftests/iobmd/fuzz_test), for 10^6
+# operations rather than 2.4 x 10^4; then rmmod, and the kernel-log gate
+# and kmemleak as in make check. About an hour under TCG.
+FUZZ_OPS ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_TIMEOUT ?= 14400
+fuzz:
+	@tools/deps vm
+	@mkdir -p $(BUILD)/fuzz
+	@$(MAKE) -s -C selftests/iobmd OUTPUT=$(BUILD)/fuzz $(BUILD)/fuzz/fuzz_test
+	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
+	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
+		--add $(BUILD)/fuzz/fuzz_test:/bin/fuzz_test --kmemleak \
+		--timeout $(FUZZ_TIMEOUT) --out $(BUILD)/fuzz-$(KERNEL) -- \
+		sh -c "IOBMD_FUZZ_OPS=$(FUZZ_OPS) IOBMD_FUZZ_SEED=$(FUZZ_SEED) \
+			fuzz_test && rmmod iobmd"
+
 # The module: iobmd.ko alone (IOBMD_KUNIT=n), copied rather than through
 # modules_install, which would install the KUnit module too, take Debian's
 # kernel.release for the directory, and try to sign with a key that
@@ -181,5 +200,5 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C selftests/iobmd clean
 
-.PHONY: all modules kernel lint check run bench clean install uninstall version \
+.PHONY: all modules kernel lint check run bench fuzz clean install uninstall version \
 	install-module uninstall-module install-files uninstall-files

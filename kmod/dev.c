@@ -168,6 +168,7 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 	struct iobmd_segments args;
 	struct iobmd_segment *segs;
 	u32 done = 0;
+	u64 len;
 	int ret;
 
 	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
@@ -179,19 +180,24 @@ static int iobmd_ioctl_get_segments(struct file *file, void __user *uarg,
 		return -EINVAL;
 	if (!iobmd_shows_addresses(file))
 		return -EPERM;
-	if (args.offset >= iobmd_get_length(bmd))
+	/* One length for the whole answer: SET_LENGTH may race with it. */
+	len = iobmd_get_length(bmd);
+	if (args.offset >= len)
 		return -EINVAL;
 
 	segs = kvmalloc_array(min_t(u32, args.count, IOBMD_SEGMENTS_BATCH),
 			      sizeof(*segs), GFP_KERNEL_ACCOUNT);
 	if (!segs)
 		return -ENOMEM;
-	while (done < args.count && args.offset < iobmd_get_length(bmd)) {
+	while (done < args.count && args.offset < len) {
 		u32 i, max = min_t(u32, args.count - done, IOBMD_SEGMENTS_BATCH);
 
 		ret = iobmd_segments(bmd, args.offset, segs, max);
-		/* A pageable buffer that is not prepared has no segments. */
-		if (ret == -ENXIO && !done)
+		/*
+		 * Nothing answered yet: the errno (ENXIO, a pageable buffer
+		 * not prepared; EINVAL, the length fell to the offset since).
+		 */
+		if (ret < 0 && !done)
 			goto out;
 		if (ret <= 0)
 			break;
