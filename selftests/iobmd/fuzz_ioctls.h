@@ -191,7 +191,7 @@ static void fz_op_create(struct fz_state *s)
 		 (unsigned long long)v.alignment,
 		 (unsigned long long)v.physical_mask,
 		 v.data ? (valid < 0 ? "map" : valid ? "ok" : "bad") : "-");
-	allowed = fz_create_expect(&v, fz_sh->pat);
+	allowed = fz_create_expect(&v, fz_sh->pat, fz_sh->max_buffer);
 	if (v.data && valid >= 0 && (__u64)valid < v.capacity)
 		allowed = (allowed & ~FZ_OK) | FZ_E(EFAULT);
 	allowed = wrong ? FZ_E(ENOTTY) : fz_call_allowed(&c, allowed);

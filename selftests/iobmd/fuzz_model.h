@@ -211,9 +211,11 @@ struct fz_create_in {
  * What IOBMD_IOC_CREATE may return for these arguments (the errnos of
  * uapi/linux/iobmd.h): every documented refusal that applies, in any order
  * (the ABI does not rank them); FZ_OK and the resource errnos only when
- * none applies. @pat: whether the CPU has PAT (write-combining works).
+ * none applies. @pat: whether the CPU has PAT (write-combining works);
+ * @max_buffer: the module parameter max_buffer_bytes (0: no limit).
  */
-static inline __u64 fz_create_expect(const struct fz_create_in *c, int pat)
+static inline __u64 fz_create_expect(const struct fz_create_in *c, int pat,
+				     __u64 max_buffer)
 {
 	__u32 o = c->options, mode = o & 0x700, dir = o & 7;
 	int pageable = !!(o & IOBMD_MEMORY_PAGEABLE);
@@ -257,11 +259,22 @@ static inline __u64 fz_create_expect(const struct fz_create_in *c, int pat)
 	    pages + align < pages || pages + malign < pages ||
 	    c->capacity >= (1ULL << 62))
 		amb = FZ_E(EINVAL) | FZ_E(ENOMEM);
+	/*
+	 * The byte limits are checked after the arguments but before the
+	 * mask's device is looked up: EFBIG above max_buffer_bytes, with or
+	 * instead of a low mask's EOPNOTSUPP; ENOSPC whenever the live
+	 * buffers (of every process) leave no room.
+	 */
+	if (max_buffer && pages > max_buffer) {
+		if (!refuse)
+			return FZ_E(EFBIG) | amb;
+		amb |= FZ_E(EFBIG);
+	}
 	if (refuse)
 		return refuse | amb | (c->data ? FZ_E(EFAULT) : 0);
 	/* Valid arguments: success, or no memory (or address space). */
-	return amb | FZ_OK | FZ_E(ENOMEM) | FZ_E(EMFILE) | FZ_E(ENFILE) |
-	       (c->data ? FZ_E(EFAULT) : 0);
+	return amb | FZ_OK | FZ_E(ENOMEM) | FZ_E(ENOSPC) | FZ_E(EMFILE) |
+	       FZ_E(ENFILE) | (c->data ? FZ_E(EFAULT) : 0);
 }
 
 /* The expected cache mode INFO reports for a created buffer. */
@@ -297,6 +310,8 @@ static inline const char *fz_errname(int e)
 		return "ENOTTY";
 	case ENOSPC:
 		return "ENOSPC";
+	case EFBIG:
+		return "EFBIG";
 	case EACCES:
 		return "EACCES";
 	case EPERM:

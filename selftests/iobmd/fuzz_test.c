@@ -74,6 +74,8 @@ struct fz_shared {
 	char slowest[FZ_MAX_WORKERS][160];
 	int verbose;
 	int pat;
+	/* max_buffer_bytes (0: none): a larger create is EFBIG. */
+	__u64 max_buffer;
 };
 
 static struct fz_shared *fz_sh;
@@ -160,6 +162,7 @@ TEST_F_TIMEOUT(fuzz, random_sequences, 24 * 3600)
 	if (fz_sh->pat)
 		close(c.fd);
 	close(dev);
+	fz_sh->max_buffer = iobmd_param("max_buffer_bytes");
 	/* Pins are held to RLIMIT_MEMLOCK, as for a user without it. */
 	ASSERT_EQ(0, iobmd_drop_cap(CAP_IPC_LOCK));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));

@@ -369,7 +369,13 @@ TEST_F(ctl, create_purgeable_state)
 
 TEST_F(ctl, kernel_errors)
 {
+	/* Above max_buffer_bytes, half the RAM by default. */
 	ASSERT_EQ(0, CTL(&self->r, "create", "1T"));
+	EXPECT_EQ(5, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, ": EFBIG ("));
+	EXPECT_NE(NULL, strstr(self->r.err, "hint: larger than the module"));
+	/* Within the limits, but no memory has such an alignment. */
+	ASSERT_EQ(0, CTL(&self->r, "create", "4K", "--align=1T"));
 	EXPECT_EQ(5, self->r.status) SHOW;
 	EXPECT_NE(NULL, strstr(self->r.err, ": ENOMEM ("));
 	EXPECT_NE(NULL, strstr(self->r.err, "hint: no memory satisfies"));
