@@ -234,36 +234,6 @@ TEST_F_TIMEOUT(contig, one_segment_below_mask, 600)
 	EXPECT_STREQ("1", val);
 }
 
-/* O_DIRECT from a block device into the end of the buffer's mapping. */
-TEST_F_TIMEOUT(contig, o_direct_into_mapping, 600)
-{
-	const size_t len = MIB;
-	unsigned char *src;
-	int ram;
-
-	ram = open("/dev/ram0", O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (ram < 0)
-		SKIP(return, "/dev/ram0: %s", strerror(errno));
-	ASSERT_EQ(0, create(self->dev, variant->size, CONTIG, variant->mask, 0,
-			    IOBMD_CREATE_MAP_TASK, &self->c));
-	self->p = (unsigned char *)(uintptr_t)self->c.address;
-	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, src);
-	memset(src, 0x5a, len);
-	ASSERT_EQ(len, pwrite(ram, src, len, 0));
-	ASSERT_EQ(len, pread(ram, self->p + variant->size - len, len, 0))
-		TH_LOG("O_DIRECT read: %s", strerror(errno));
-	EXPECT_EQ(0, memcmp(self->p + variant->size - len, src, len));
-	/* And out again from the start of the buffer. */
-	memset(self->p, 0x3c, len);
-	ASSERT_EQ(len, pwrite(ram, self->p, len, len));
-	ASSERT_EQ(len, pread(ram, src, len, len));
-	EXPECT_TRUE(iobmd_all_bytes(src, len, 0x3c));
-	munmap(src, len);
-	close(ram);
-}
-
 /*
  * The tests without variants; each may take long under TCG. The byte
  * limits (half the RAM by default) are read first and put back after,
@@ -295,6 +265,44 @@ FIXTURE_TEARDOWN(range)
 {
 	EXPECT_EQ(0, set_limit("max_buffer_bytes", self->max_buffer));
 	EXPECT_EQ(0, set_limit("max_total_bytes", self->max_total));
+}
+
+/*
+ * O_DIRECT from a block device into the end of a 64 MiB buffer's mapping,
+ * and out of its start: the block layer pins the range's pages.
+ */
+TEST_F_TIMEOUT(range, o_direct_into_mapping, 300)
+{
+	const size_t len = MIB, size = 64 * MIB;
+	int dev = iobmd_open(), ram;
+	struct iobmd_create c;
+	unsigned char *src, *p;
+
+	ram = open("/dev/ram0", O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (ram < 0)
+		SKIP(return, "/dev/ram0: %s", strerror(errno));
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, create(dev, size, CONTIG, MASK32, 0,
+			    IOBMD_CREATE_MAP_TASK, &c));
+	p = (unsigned char *)(uintptr_t)c.address;
+	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	memset(src, 0x5a, len);
+	ASSERT_EQ(len, pwrite(ram, src, len, 0));
+	ASSERT_EQ(len, pread(ram, p + size - len, len, 0))
+		TH_LOG("O_DIRECT read: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(p + size - len, src, len));
+	/* And out again from the start of the buffer. */
+	memset(p, 0x3c, len);
+	ASSERT_EQ(len, pwrite(ram, p, len, len));
+	ASSERT_EQ(len, pread(ram, src, len, len));
+	EXPECT_TRUE(iobmd_all_bytes(src, len, 0x3c));
+	munmap(src, len);
+	munmap(p, size);
+	close(c.fd);
+	close(ram);
+	close(dev);
 }
 
 /* Frames of the first, middle and last pages of a buffer at @phys. */
@@ -678,9 +686,9 @@ TEST_F_TIMEOUT(range, pressure_migrates_movable_pages, 900)
 	TH_LOG("ZONE_NORMAL taken in %.1f s (CMA heap %d MiB, iobmd %llu MiB); DMA32 %ld/%ld free",
 	       now_s() - t0, f.nheap * 16,
 	       (unsigned long long)f.normal.capacity / MIB, dma32_free, managed);
-	/* Page cache and anonymous memory until 256 MiB of it is low. */
+	/* Page cache and anonymous memory until 128 MiB of it is low. */
 	t0 = now_s();
-	while (f.n < MAX_CHUNKS && low < (long)(256 * MIB / PAGE)) {
+	while (f.n < MAX_CHUNKS && low < (long)(128 * MIB / PAGE)) {
 		avail = iobmd_proc_kb("/proc/meminfo", "MemAvailable");
 		if (avail < 640 * 1024)
 			break;
