@@ -77,8 +77,9 @@ struct vm_fault;
  *              under @lock, read with READ_ONCE() by debugfs).
  * @base_size:  bytes allocated (for a dma_alloc_attrs() buffer more than
  *              @alloc_size when it was over-allocated for the alignment).
- * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones the page
- *              allocator could not give): what it returned, to free it.
+ * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones from CMA,
+ *              or of a block's size where the page allocator failed):
+ *              what it returned, to free it.
  * @dma_base:   dma_alloc_attrs() buffers only: the DMA address it returned.
  * @pages:      the pages of a buffer backed by iobmd's own pages
  *              (kmod/sg.c: every scatter-gather buffer, contiguous ones

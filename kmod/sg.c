@@ -116,7 +116,7 @@ static unsigned long iobmd_sg_block(struct iobmd *bmd, unsigned long n)
  * needs it: one segment, aligned, and for kIOMemoryMapperNone at its
  * physical address. A bounce through swiotlb (forced, or for memory
  * encryption) breaks that; the buffer then comes from dma_alloc_attrs()
- * (kmod/contig.c).
+ * where that can give it (kmod/contig.c).
  */
 static bool iobmd_sg_one_segment(struct iobmd *bmd)
 {
