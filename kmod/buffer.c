@@ -101,9 +101,8 @@ static void iobmd_free(struct kref *ref)
 		iobmd_pageable_free(bmd);
 	else if (bmd->sgt)
 		iobmd_sg_free(bmd);
-	else if (!iobmd_cache_restore(bmd))
-		dma_free_attrs(bmd->dev, bmd->base_size, bmd->cpu_base,
-			       bmd->dma_base, bmd->attrs);
+	else
+		iobmd_contig_free(bmd);
 	put_device(bmd->dev);
 	kfree(bmd);
 }
@@ -127,44 +126,6 @@ VISIBLE_IF_KUNIT long iobmd_live_buffer_count(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(iobmd_live_buffer_count);
 #endif
-
-/*
- * Allocate @bmd->alloc_size bytes aligned to @bmd->alignment. The page
- * allocator aligns a block to its size, so the first try rounds the size
- * up to the alignment; CMA aligns only to CONFIG_CMA_ALIGNMENT, and when
- * that falls short the second try over-allocates by the alignment and uses
- * the aligned part.
- */
-static int iobmd_alloc_contiguous(struct iobmd *bmd)
-{
-	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
-	size_t size = ALIGN(bmd->alloc_size, bmd->alignment);
-	dma_addr_t start;
-	int ret;
-
-	bmd->cpu_base = dma_alloc_attrs(bmd->dev, size, &bmd->dma_base, gfp,
-					bmd->attrs);
-	if (bmd->cpu_base && !IS_ALIGNED(bmd->dma_base, bmd->alignment)) {
-		dma_free_attrs(bmd->dev, size, bmd->cpu_base, bmd->dma_base,
-			       bmd->attrs);
-		size = bmd->alloc_size + bmd->alignment - PAGE_SIZE;
-		bmd->cpu_base = dma_alloc_attrs(bmd->dev, size, &bmd->dma_base,
-						gfp, bmd->attrs);
-	}
-	if (!bmd->cpu_base)
-		return -ENOMEM;
-
-	start = ALIGN(bmd->dma_base, bmd->alignment);
-	bmd->base_size = size;
-	bmd->dma_addr = start;
-	bmd->cpu_addr = bmd->cpu_base + (start - bmd->dma_base);
-	ret = iobmd_cache_apply(bmd);
-	/* A failed change may be half done: free only write-back pages. */
-	if (ret && !iobmd_cache_restore(bmd))
-		dma_free_attrs(bmd->dev, size, bmd->cpu_base, bmd->dma_base,
-			       bmd->attrs);
-	return ret;
-}
 
 /*
  * Create a buffer, not yet mapped into a user task: for @dev when given
@@ -241,19 +202,13 @@ static struct iobmd *__iobmd_alloc(struct device *dev, struct mm_struct *task,
 	bmd->options = options;
 	bmd->kernel_mapped = task == IOBMD_KERNEL_TASK ||
 			     (options & IOBMD_MEMORY_KERNEL_USER_SHARED);
-	/*
-	 * Pages iobmd owns where it can (page-backed user mappings); a
-	 * contiguous buffer the page allocator cannot give in one block
-	 * (above 4 MiB, or memory too fragmented) comes from dma_alloc_attrs(),
-	 * which reaches CMA. Both return zeroed memory.
-	 */
-	if (options & IOBMD_MEMORY_PAGEABLE) {
+	/* Each back end returns zeroed memory. */
+	if (options & IOBMD_MEMORY_PAGEABLE)
 		ret = iobmd_pageable_alloc(bmd);
-	} else {
+	else if (iobmd_is_contiguous(bmd))
+		ret = iobmd_contig_alloc(bmd);
+	else
 		ret = iobmd_sg_alloc(bmd);
-		if (ret && iobmd_is_contiguous(bmd))
-			ret = iobmd_alloc_contiguous(bmd);
-	}
 	if (ret) {
 		put_device(bmd->dev);
 		goto free;
@@ -357,9 +312,16 @@ struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
  * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
  * are honoured, the larger alignment wins. With kIOMemoryPhysicallyContiguous
  * (or HostPhysicallyContiguous, or an alignment above a page, which adds the
- * bit as XNU does) the memory is one DMA segment from dma_alloc_attrs();
- * otherwise it is scatter-gather: pages below the mask, DMA-mapped with
- * merged segments (kmod/sg.c). It is zero-filled. The kernel keeps a
+ * bit as XNU does) the memory is one DMA segment (kmod/contig.c: a block
+ * of the page allocator, CMA, or a range alloc_contig_range() frees by
+ * migrating the pages in it); otherwise it is scatter-gather: pages below
+ * the mask, DMA-mapped with merged segments (kmod/sg.c). It is zero-filled.
+ * As Apple warns for kIOMemoryPhysicallyContiguous, a contiguous buffer
+ * larger than the page allocator's largest block (4 MiB) "may take a very
+ * long time": migrating the pages out of a range is work in proportion to
+ * the size (and to the memory searched, at most that below the mask); it
+ * stops at a fatal signal, and fails at once when every range holds
+ * unmovable pages. The kernel keeps a
  * mapping only for IOBMD_KERNEL_TASK or with kIOMemoryKernelUserShared, as
  * in IOKit; the contents of any buffer can be read and written with
  * iobmd_read_bytes() and iobmd_write_bytes(). The length starts equal to
@@ -400,8 +362,9 @@ struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
  * * -ENOBUFS - the buffer's DMA mapping would bounce through swiotlb
  *   (swiotlb=force, memory encryption) and take iobmd's bounced mappings
  *   past a quarter of its pool (kmod/bounce.c).
- * * -EINTR - a fatal signal arrived while the pages were allocated, or
- *   while a user @task's mapping was populated.
+ * * -EINTR - a fatal signal arrived while the pages were allocated (or a
+ *   contiguous range was sought), or while a user @task's mapping was
+ *   populated.
  * * -ENOMEM - no memory satisfies the size, alignment and mask; or the
  *   user task mapping did not fit.
  * * Any other errno of vm_mmap() for a user @task (-EAGAIN, -EPERM, ...),

@@ -21,6 +21,13 @@
  *                               module loaded (Empty, and the shrinker)
  *   bounced_bytes               bytes of swiotlb iobmd's own mappings
  *                               hold now (kmod/bounce.c)
+ *   contig_range_<result>       searches for a contiguous range
+ *                               (kmod/contig.c) since the module loaded,
+ *                               by how they ended: allocated, no_range
+ *                               (unmovable pages in every range), busy
+ *                               (the ranges tried could not be freed),
+ *                               no_memory (none to migrate pages into),
+ *                               interrupted (a fatal signal)
  *
  * buffers: one line per live buffer, oldest first, of space-separated
  * key=value pairs in this order (tools may rely on the keys, not on their
@@ -71,9 +78,9 @@ static const char *const iobmd_mode_names[IOBMD_MODES] = {
 
 static int iobmd_stats_show(struct seq_file *m, void *unused)
 {
+	u64 volatile_bytes, purged_bytes, contig[IOBMD_CONTIG_RESULTS];
 	struct iobmd_registry_stats s;
-	u64 volatile_bytes, purged_bytes;
-	unsigned int kind, mode;
+	unsigned int kind, mode, i;
 
 	iobmd_registry_get_stats(&s);
 	iobmd_purgeable_stats(&volatile_bytes, &purged_bytes);
@@ -95,6 +102,10 @@ static int iobmd_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "volatile_bytes %llu\n", volatile_bytes);
 	seq_printf(m, "purged_bytes %llu\n", purged_bytes);
 	seq_printf(m, "bounced_bytes %llu\n", iobmd_bounce_bytes());
+	iobmd_contig_stats(contig);
+	for (i = 0; i < IOBMD_CONTIG_RESULTS; i++)
+		seq_printf(m, "contig_range_%s %llu\n",
+			   iobmd_contig_result_names[i], contig[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(iobmd_stats);

@@ -77,14 +77,19 @@ struct vm_fault;
  *              under @lock, read with READ_ONCE() by debugfs).
  * @base_size:  bytes allocated (for a dma_alloc_attrs() buffer more than
  *              @alloc_size when it was over-allocated for the alignment).
- * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones the page
- *              allocator could not give): what it returned, to free it.
+ * @cpu_base:   dma_alloc_attrs() buffers only (contiguous ones from CMA,
+ *              or of a block's size where the page allocator failed):
+ *              what it returned, to free it.
  * @dma_base:   dma_alloc_attrs() buffers only: the DMA address it returned.
  * @pages:      the pages of a buffer backed by iobmd's own pages
- *              (kmod/sg.c: every scatter-gather buffer, and contiguous
- *              ones up to 4 MiB); NULL for a dma_alloc_attrs() one.
+ *              (kmod/sg.c: every scatter-gather buffer, contiguous ones
+ *              of one page-allocator block, and those of a range from
+ *              alloc_contig_range(), kmod/contig.c); NULL for a
+ *              dma_alloc_attrs() one.
  * @sgt:        the table of those pages, DMA-mapped for @dev with merged
  *              segments; NULL for a dma_alloc_attrs() buffer.
+ * @contig_range: @pages are one range from alloc_contig_range(), given
+ *              back with free_contig_range() (kmod/contig.c).
  * @attrs:      DMA_ATTR_* of the allocation, needed again to free and to
  *              mmap (none in this version).
  * @map_count:  user mappings (VMAs) of the buffer, for debugfs.
@@ -137,6 +142,7 @@ struct iobmd {
 	dma_addr_t dma_base;
 	struct page **pages;
 	struct sg_table *sgt;
+	bool contig_range;
 	unsigned long attrs;
 	atomic_t map_count;
 	struct list_head registry;
@@ -185,6 +191,13 @@ static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
 	return bmd->options & (IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
 			       IOBMD_MEMORY_HOST_PHYSICALLY_CONTIGUOUS);
 }
+
+/* The largest block the page allocator gives (MAX_ORDER was renamed). */
+#ifdef MAX_PAGE_ORDER
+#define IOBMD_MAX_ORDER MAX_PAGE_ORDER
+#else
+#define IOBMD_MAX_ORDER (MAX_ORDER - 1)
+#endif
 
 /* mask.c */
 struct device *iobmd_mask_device(u64 limit);
@@ -303,9 +316,29 @@ void iobmd_purgeable_exit(void);
 unsigned long iobmd_purge_volatile(unsigned long nr);
 #endif
 
+/*
+ * contig.c: how a search for a range for alloc_contig_range() ended, for
+ * the tracepoint iobmd_contig_range and the debugfs counters.
+ */
+enum iobmd_contig_result {
+	IOBMD_CONTIG_ALLOCATED,		/* a range was allocated */
+	IOBMD_CONTIG_NO_RANGE,		/* every range holds unmovable pages */
+	IOBMD_CONTIG_BUSY,		/* the ranges tried could not be freed */
+	IOBMD_CONTIG_NO_MEMORY,		/* no memory to migrate pages into */
+	IOBMD_CONTIG_INTERRUPTED,	/* a fatal signal stopped the search */
+	IOBMD_CONTIG_RESULTS,
+};
+
+extern const char *const iobmd_contig_result_names[IOBMD_CONTIG_RESULTS];
+int iobmd_contig_alloc(struct iobmd *bmd);
+void iobmd_contig_free(struct iobmd *bmd);
+void iobmd_contig_free_range(struct iobmd *bmd);
+void iobmd_contig_stats(u64 counts[IOBMD_CONTIG_RESULTS]);
+
 /* sg.c */
 unsigned long iobmd_sg_allowed_pages(unsigned long n);
 int iobmd_sg_alloc(struct iobmd *bmd);
+int iobmd_sg_map(struct iobmd *bmd);
 void iobmd_sg_free(struct iobmd *bmd);
 vm_fault_t iobmd_sg_fault(struct vm_fault *vmf);
 void iobmd_sg_segment(struct sg_table *sgt, bool physical, u64 offset,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * iobmd tracepoints: the life of a buffer - create (and failed creates),
- * each user mapping, prepare and complete, purge, and free - for trace-cmd, perf
- * and bpftrace (events/iobmd/ in tracefs). A buffer is named by its id,
- * which counts up from 1 over the module's life.
+ * the search for a contiguous range, each user mapping, prepare and
+ * complete, purge, and free - for trace-cmd, perf and bpftrace
+ * (events/iobmd/ in tracefs). A buffer is named by its id, which counts
+ * up from 1 over the module's life.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM iobmd
@@ -34,14 +35,17 @@ TRACE_EVENT(iobmd_create,
 			   __entry->physical_mask = bmd->physical_mask;
 			   __entry->options = bmd->options;
 			   __entry->segments = iobmd_segment_count(bmd);
-			   __entry->memory = bmd->shmem ? 2 : bmd->sgt ? 1 : 0;
+			   __entry->memory = bmd->shmem ? 2 :
+					     bmd->contig_range ? 3 :
+					     bmd->sgt ? 1 : 0;
 			   __entry->kernel_mapped = bmd->kernel_mapped;),
 	    TP_printk("id=%llu capacity=%llu alloc_size=%llu alignment=%llu physical_mask=%#llx options=%#x segments=%u memory=%s kernel_mapped=%d",
 		      __entry->id, __entry->capacity, __entry->alloc_size,
 		      __entry->alignment, __entry->physical_mask,
 		      __entry->options, __entry->segments,
 		      __print_symbolic(__entry->memory, { 0, "dma_alloc_attrs" },
-				       { 1, "pages" }, { 2, "shmem" }),
+				       { 1, "pages" }, { 2, "shmem" },
+				       { 3, "range" }),
 		      __entry->kernel_mapped)
 );
 
@@ -62,6 +66,51 @@ TRACE_EVENT(iobmd_create_error,
 	    TP_printk("capacity=%llu alignment=%llu physical_mask=%#llx options=%#x err=%d",
 		      __entry->capacity, __entry->alignment,
 		      __entry->physical_mask, __entry->options, __entry->err)
+);
+
+/*
+ * The end of a search for a contiguous range (kmod/contig.c), whether it
+ * was had or not: the create's id (the buffer has it if created), the
+ * range's first pfn (0 when none), alloc_contig_range() calls, pages
+ * looked at, the time taken, the result and the last error of
+ * alloc_contig_range().
+ */
+TRACE_EVENT(iobmd_contig_range,
+	    TP_PROTO(const struct iobmd *bmd, unsigned long pfn,
+		     unsigned int tries, unsigned long scanned, u64 us,
+		     int result, int err),
+	    TP_ARGS(bmd, pfn, tries, scanned, us, result, err),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, alloc_size)
+			     __field(u64, alignment)
+			     __field(u64, physical_mask)
+			     __field(unsigned long, pfn)
+			     __field(unsigned long, scanned)
+			     __field(u64, us)
+			     __field(unsigned int, tries)
+			     __field(int, result)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->id = bmd->id;
+			   __entry->alloc_size = bmd->alloc_size;
+			   __entry->alignment = bmd->alignment;
+			   __entry->physical_mask = bmd->physical_mask;
+			   __entry->pfn = pfn;
+			   __entry->scanned = scanned;
+			   __entry->us = us;
+			   __entry->tries = tries;
+			   __entry->result = result;
+			   __entry->err = err;),
+	    TP_printk("id=%llu alloc_size=%llu alignment=%llu physical_mask=%#llx pfn=%#lx tries=%u scanned=%lu us=%llu result=%s err=%d",
+		      __entry->id, __entry->alloc_size, __entry->alignment,
+		      __entry->physical_mask, __entry->pfn, __entry->tries,
+		      __entry->scanned, __entry->us,
+		      __print_symbolic(__entry->result,
+				       { IOBMD_CONTIG_ALLOCATED, "allocated" },
+				       { IOBMD_CONTIG_NO_RANGE, "no_range" },
+				       { IOBMD_CONTIG_BUSY, "busy" },
+				       { IOBMD_CONTIG_NO_MEMORY, "no_memory" },
+				       { IOBMD_CONTIG_INTERRUPTED, "interrupted" }),
+		      __entry->err)
 );
 
 TRACE_EVENT(iobmd_purge,

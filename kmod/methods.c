@@ -190,7 +190,7 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
  *
  * Mirrors IOMemoryDescriptor::prepare(). Calls are counted and each needs
  * an iobmd_complete(). The memory is wired: a buffer from dma_alloc_attrs()
- * (a contiguous one above 4 MiB) is coherent and needs nothing more; one
+ * (a contiguous one from CMA) is coherent and needs nothing more; one
  * backed by iobmd's own pages is a streaming mapping, handed to the device
  * with dma_sync_sgtable_for_device() by the first prepare only: a nested
  * prepare syncs nothing, so that a bounce buffer the device already wrote

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iobmd: buffers backed by pages iobmd owns - every scatter-gather buffer,
- * and contiguous buffers the page allocator can give in one block (up to
- * 4 MiB on x86).
+ * contiguous buffers the page allocator can give in one block (up to
+ * 4 MiB on x86), and the mapping of those kmod/contig.c takes with
+ * alloc_contig_range().
  *
  * The memory is pages that satisfy the buffer's physical limit. For a
  * scatter-gather buffer they are allocated in chunks as large as the page
@@ -27,13 +28,6 @@
 #include <linux/vmstat.h>
 
 #include "iobmd_internal.h"
-
-/* The largest block the page allocator gives (MAX_ORDER was renamed). */
-#ifdef MAX_PAGE_ORDER
-#define IOBMD_MAX_ORDER MAX_PAGE_ORDER
-#else
-#define IOBMD_MAX_ORDER (MAX_ORDER - 1)
-#endif
 
 /* Chunk orders tried, largest first: 1 MiB, 64 KiB, one page. */
 static const unsigned int iobmd_sg_orders[] = { 8, 4, 0 };
@@ -121,7 +115,8 @@ static unsigned long iobmd_sg_block(struct iobmd *bmd, unsigned long n)
  * Whether a contiguous block came out of dma_map_sgtable() as the buffer
  * needs it: one segment, aligned, and for kIOMemoryMapperNone at its
  * physical address. A bounce through swiotlb (forced, or for memory
- * encryption) breaks that; the buffer then comes from dma_alloc_attrs().
+ * encryption) breaks that; the buffer then comes from dma_alloc_attrs()
+ * where that can give it (kmod/contig.c).
  */
 static bool iobmd_sg_one_segment(struct iobmd *bmd)
 {
@@ -186,10 +181,20 @@ unsigned long iobmd_sg_allowed_pages(unsigned long n)
 	return avail > 0 ? avail : 0;
 }
 
+/* Give a buffer's pages back, to the allocator they came from. */
+static void iobmd_sg_put_pages(struct iobmd *bmd)
+{
+	if (bmd->contig_range)
+		iobmd_contig_free_range(bmd);
+	else
+		iobmd_sg_free_pages(bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+}
+
 /**
- * iobmd_sg_alloc() - back a buffer with scatter-gather memory
+ * iobmd_sg_alloc() - back a buffer with iobmd's own pages
  * @bmd: the buffer; @dev, @alloc_size, @physical_mask and @kernel_mapped
- *       are set.
+ *       are set. A contiguous buffer gets one block of the page
+ *       allocator (no larger than IOBMD_MAX_ORDER), any other one chunks.
  *
  * Context: process context, may sleep.
  *
@@ -202,10 +207,6 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done;
-	bool contiguous = iobmd_is_contiguous(bmd);
-	unsigned int max_seg;
-	int ret = -ENOMEM;
-	s64 bounced;
 
 	if (n > iobmd_sg_allowed_pages(n))
 		return -ENOMEM;
@@ -213,12 +214,45 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	if (!bmd->pages)
 		return -ENOMEM;
 
-	done = contiguous ? iobmd_sg_block(bmd, n) : iobmd_sg_chunks(bmd, n);
+	done = iobmd_is_contiguous(bmd) ? iobmd_sg_block(bmd, n) :
+					  iobmd_sg_chunks(bmd, n);
 	if (done < n) {
-		if (fatal_signal_pending(current))
-			ret = -EINTR;
-		goto err_pages;
+		iobmd_sg_free_pages(bmd->pages, done);
+		kvfree(bmd->pages);
+		bmd->pages = NULL;
+		return fatal_signal_pending(current) ? -EINTR : -ENOMEM;
 	}
+	return iobmd_sg_map(bmd);
+}
+
+/**
+ * iobmd_sg_map() - give a buffer's pages its memory type and DMA mapping
+ * @bmd: the buffer; @pages holds all @alloc_size bytes of pages, each
+ *       with one reference, zeroed (for a contiguous buffer physically
+ *       contiguous; @contig_range says where they came from).
+ *
+ * Applies the cache mode (cache.c), builds @sgt with merged runs, charges
+ * what the mapping would bounce against iobmd's share of swiotlb
+ * (bounce.c), maps it for @dev, checks that a contiguous buffer came out
+ * as one aligned segment, and makes the kernel mapping when one was asked
+ * for.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: 0 with @sgt, @dma_addr, @bounced and (if @kernel_mapped)
+ * @cpu_addr set; -ENOBUFS when the mapping would bounce through more of
+ * swiotlb than iobmd may hold; else -ENOMEM. On failure the pages are
+ * given back (or leaked, when write-back could not be restored on them)
+ * and @pages is freed and NULL.
+ */
+int iobmd_sg_map(struct iobmd *bmd)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL;
+	unsigned long n = bmd->alloc_size >> PAGE_SHIFT;
+	bool contiguous = iobmd_is_contiguous(bmd);
+	unsigned int max_seg;
+	int ret = -ENOMEM;
+	s64 bounced;
 
 	/* The direct map takes the buffer's memory type first: cache.c. */
 	if (iobmd_cache_apply(bmd))
@@ -276,19 +310,15 @@ err_sgt:
 	kfree(bmd->sgt);
 	bmd->sgt = NULL;
 err_cache:
-	if (iobmd_cache_restore(bmd)) {
-		kvfree(bmd->pages);
-		bmd->pages = NULL;
-		return -ENOMEM;
-	}
-err_pages:
-	iobmd_sg_free_pages(bmd->pages, done);
+	/* Pages that are not write-back again must not be freed. */
+	if (!iobmd_cache_restore(bmd))
+		iobmd_sg_put_pages(bmd);
 	kvfree(bmd->pages);
 	bmd->pages = NULL;
 	return ret;
 }
 
-/* Undo iobmd_sg_alloc(). */
+/* Undo iobmd_sg_alloc() or iobmd_sg_map(). */
 void iobmd_sg_free(struct iobmd *bmd)
 {
 	if (bmd->cpu_addr && !iobmd_is_contiguous(bmd))
@@ -299,7 +329,7 @@ void iobmd_sg_free(struct iobmd *bmd)
 	kfree(bmd->sgt);
 	/* Pages that are not write-back again must not be freed. */
 	if (!iobmd_cache_restore(bmd))
-		iobmd_sg_free_pages(bmd->pages, bmd->alloc_size >> PAGE_SHIFT);
+		iobmd_sg_put_pages(bmd);
 	kvfree(bmd->pages);
 }
 

@@ -41,6 +41,7 @@ enum {
 	K_WC,
 	K_KERNEL_USER_SHARED,
 	K_PAGEABLE,
+	K_CONTIG_16M,
 };
 
 static const struct kind kinds[] = {
@@ -53,6 +54,8 @@ static const struct kind kinds[] = {
 				   INOUT | IOBMD_MEMORY_KERNEL_USER_SHARED,
 				   256 << 10, 0 },
 	[K_PAGEABLE] = { "pageable", INOUT | IOBMD_MEMORY_PAGEABLE, 256 << 10, 0 },
+	/* Under a mask below 4 GiB: alloc_contig_range() (kmod/contig.c). */
+	[K_CONTIG_16M] = { "contig_16m", INOUT | CONTIG, 16 << 20, 1 },
 };
 
 /* What a test took from the system, given back by its teardown. */

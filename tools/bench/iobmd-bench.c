@@ -2,7 +2,9 @@
 /*
  * iobmd-bench: side-by-side timings, in one VM run, of
  *   - allocating a buffer: iobmd against the dma-buf system heap (and, for
- *     contiguous memory, the dma-buf CMA heap);
+ *     contiguous memory, the dma-buf CMA heap; above 4 MiB also an iobmd
+ *     contiguous buffer under a 32-bit mask, which the CMA area above
+ *     4 GiB cannot give: alloc_contig_range(), kmod/contig.c);
  *   - mapping it and writing every page, with iobmd's two fault
  *     strategies - populated at mmap time (vm_map_pages(), the default)
  *     and on fault (module parameter mmap_on_fault) - against the heap's
@@ -32,10 +34,15 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS 15
 
-/* A buffer fd: iobmd (options) or a dma-buf heap (heap fd). -errno. */
-static int alloc_iobmd(int dev, size_t len, unsigned int options)
+/* A buffer fd: iobmd (options, mask) or a dma-buf heap (heap fd). -errno. */
+static int alloc_iobmd(int dev, size_t len, unsigned int options,
+		       unsigned long long mask)
 {
-	struct iobmd_create c = { .capacity = len, .options = options };
+	struct iobmd_create c = {
+		.capacity = len,
+		.options = options,
+		.physical_mask = mask,
+	};
 
 	return ioctl(dev, IOBMD_IOC_CREATE, &c) ? -errno : (int)c.fd;
 }
@@ -50,10 +57,11 @@ static int alloc_heap(int heap, size_t len)
 	return ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) ? -errno : (int)d.fd;
 }
 
-static int alloc_any(int dev, int heap, size_t len, unsigned int options)
+static int alloc_any(int dev, int heap, size_t len, unsigned int options,
+		     unsigned long long mask)
 {
 	return heap >= 0 ? alloc_heap(heap, len) :
-			   alloc_iobmd(dev, len, options);
+			   alloc_iobmd(dev, len, options, mask);
 }
 
 #define ON_FAULT "/sys/module/iobmd/parameters/mmap_on_fault"
@@ -97,7 +105,7 @@ struct row {
 
 /* One provider at one size: medians over @runs. 0 on success. */
 static int measure(int dev, int heap, size_t len, unsigned int options,
-		   int runs, struct row *r)
+		   unsigned long long mask, int runs, struct row *r)
 {
 	double a[MAX_RUNS], f[MAX_RUNS], p[MAX_RUNS];
 	int i, fd;
@@ -105,7 +113,7 @@ static int measure(int dev, int heap, size_t len, unsigned int options,
 	for (i = 0; i < runs; i++) {
 		double t0 = now_us();
 
-		fd = alloc_any(dev, heap, len, options);
+		fd = alloc_any(dev, heap, len, options, mask);
 		if (fd < 0)
 			return fd;
 		a[i] = now_us() - t0;
@@ -155,23 +163,29 @@ int main(int argc, char **argv)
 	       "above (alloc / at mmap / on fault)\n", runs);
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		size_t len = sizes[s];
-		struct row rows[4] = {
+		struct row rows[5] = {
 			{ .what = "dma-buf system heap" },
 			{ .what = "iobmd scatter-gather" },
 			{ .what = "dma-buf CMA heap" },
 			{ .what = "iobmd contiguous" },
+			{ .what = "iobmd contig, 32-bit" },
 		};
-		int ok[4];
+		int ok[5];
 
 		printf("%zu MiB:\n", len >> 20);
 		ok[0] = sys_heap >= 0 &&
-			!measure(dev, sys_heap, len, 0, runs, &rows[0]);
-		ok[1] = !measure(dev, -1, len, 0, runs, &rows[1]);
+			!measure(dev, sys_heap, len, 0, 0, runs, &rows[0]);
+		ok[1] = !measure(dev, -1, len, 0, 0, runs, &rows[1]);
 		ok[2] = cma_heap >= 0 &&
-			!measure(dev, cma_heap, len, 0, runs, &rows[2]);
+			!measure(dev, cma_heap, len, 0, 0, runs, &rows[2]);
 		ok[3] = !measure(dev, -1, len,
-				 IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS, runs,
+				 IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS, 0, runs,
 				 &rows[3]);
+		/* Above the largest block: alloc_contig_range() below 4 GiB. */
+		ok[4] = len > (4 << 20) &&
+			!measure(dev, -1, len,
+				 IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
+				 0xFFFFFFFFULL, runs, &rows[4]);
 		if (ok[0])
 			print_row(&rows[0], NULL);
 		if (ok[1])
@@ -180,6 +194,8 @@ int main(int argc, char **argv)
 			print_row(&rows[2], NULL);
 		if (ok[3])
 			print_row(&rows[3], ok[2] ? &rows[2] : NULL);
+		if (ok[4])
+			print_row(&rows[4], ok[2] ? &rows[2] : NULL);
 		if (!ok[0] || !ok[2])
 			printf("  (a dma-buf heap is missing or failed)\n");
 	}

@@ -124,13 +124,18 @@
  * * ENOMEM - no memory satisfies the size, alignment and mask together
  *   (or the fd's file could not be made); for a pageable buffer, its
  *   shmem file could not be made, or with @data a page could not be had.
+ *   A contiguous buffer above 4 MiB that CMA cannot give comes from a
+ *   range below the mask whose movable pages are migrated away
+ *   (alloc_contig_range()): ENOMEM when no range is free of unmovable
+ *   pages, or none could be freed. That create may take long (in
+ *   proportion to the size); see the debugfs counters contig_range_*.
  * * EIO - with @data, a page of a pageable buffer could not be read back
  *   from swap.
  * * ENOBUFS - the buffer's DMA mapping would bounce through swiotlb
  *   (swiotlb=force, memory encryption), and iobmd's mappings would then
  *   hold more than a quarter of its pool.
- * * EINTR - a fatal signal arrived while the pages were allocated or
- *   mapped.
+ * * EINTR - a fatal signal arrived while the pages were allocated (or a
+ *   contiguous range was sought) or mapped.
  * * EMFILE - the caller has no free file descriptor.
  * * ENFILE - the system-wide limit on open files was reached.
  * * EFAULT - the struct is not readable and writable at the given
