@@ -64,12 +64,11 @@ MODULE_PARM_DESC(max_total_bytes,
 		 "Bytes all live buffers may hold together (page-rounded sizes); default half the RAM, 0 for no limit, else at least one page. A create beyond it fails with ENOSPC");
 
 /**
- * iobmd_registry_init() - give the byte limits not set at load their default
+ * iobmd_registry_init() - default the byte limits not set at load
  *
- * The default of max_buffer_bytes and max_total_bytes is half the RAM
- * (totalram_pages(), what /proc/meminfo shows as MemTotal), in whole pages.
- *
- * Context: module init, before /dev/iobmd exists.
+ * Context: module init, before /dev/iobmd exists. The default of
+ * max_buffer_bytes and max_total_bytes is half the RAM (totalram_pages(),
+ * what /proc/meminfo shows as MemTotal), in whole pages.
  */
 void iobmd_registry_init(void)
 {
