@@ -468,7 +468,7 @@ int iobmd_contig_alloc(struct iobmd *bmd)
 
 	/*
 	 * A block; -ENOBUFS (it would bounce) or -ENOMEM go on to
-	 * dma_alloc_attrs(), a fatal signal ends the create.
+	 * dma_alloc_attrs(), then the search, which a fatal signal ends.
 	 */
 	ret = iobmd_sg_alloc(bmd);
 	if (!ret || ret == -EINTR)

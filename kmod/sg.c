@@ -207,6 +207,7 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, done;
+	bool contiguous = iobmd_is_contiguous(bmd);
 
 	if (n > iobmd_sg_allowed_pages(n))
 		return -ENOMEM;
@@ -214,13 +215,18 @@ int iobmd_sg_alloc(struct iobmd *bmd)
 	if (!bmd->pages)
 		return -ENOMEM;
 
-	done = iobmd_is_contiguous(bmd) ? iobmd_sg_block(bmd, n) :
-					  iobmd_sg_chunks(bmd, n);
+	done = contiguous ? iobmd_sg_block(bmd, n) : iobmd_sg_chunks(bmd, n);
 	if (done < n) {
 		iobmd_sg_free_pages(bmd->pages, done);
 		kvfree(bmd->pages);
 		bmd->pages = NULL;
-		return fatal_signal_pending(current) ? -EINTR : -ENOMEM;
+		/*
+		 * The chunk loop stops on a fatal signal; one block is a
+		 * single try, after which contig.c goes on (and its search
+		 * stops on the signal).
+		 */
+		return !contiguous && fatal_signal_pending(current) ? -EINTR :
+								       -ENOMEM;
 	}
 	return iobmd_sg_map(bmd);
 }
