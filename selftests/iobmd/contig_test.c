@@ -89,28 +89,8 @@ static long contig_failures(void)
 /* The trace, read whole (malloc()ed), with the events disabled. */
 static char *trace_stop(void)
 {
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd;
-
 	iobmd_write_file(TRACEFS "/events/iobmd/enable", "0");
-	fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-		if (!buf)
-			break;
-	}
-	close(fd);
-	if (buf)
-		buf[len] = 0;
-	return buf;
+	return iobmd_read_trace();
 }
 
 static int trace_start(void)

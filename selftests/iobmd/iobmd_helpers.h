@@ -325,6 +325,36 @@ static inline int iobmd_write_file(const char *path, const char *s)
 	return ret;
 }
 
+#define IOBMD_TRACEFS "/sys/kernel/tracing"
+
+/* The trace of tracefs, read whole into a malloc()ed string; NULL on error. */
+static inline char *iobmd_read_trace(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	fd = open(IOBMD_TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+		if (!buf)
+			break;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
 /* The lowest free file descriptor: it moves if an fd leaked. */
 static inline int iobmd_next_fd(void)
 {

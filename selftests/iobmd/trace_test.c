@@ -13,38 +13,12 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define CAPACITY 12345
 
-/* The trace, read whole into a malloc()ed string. */
-static char *read_trace(void)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd;
-
-	fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-		if (!buf)
-			break;
-	}
-	close(fd);
-	if (buf)
-		buf[len] = 0;
-	return buf;
-}
-
 /* Disable events/iobmd and read the trace; NULL on failure. */
 static char *stop_trace(void)
 {
 	if (iobmd_write_file(TRACEFS "/events/iobmd/enable", "0"))
 		return NULL;
-	return read_trace();
+	return iobmd_read_trace();
 }
 
 /*
