@@ -477,8 +477,13 @@ int iobmd_contig_alloc(struct iobmd *bmd)
 	if ((get_order(bmd->alloc_size) <= IOBMD_MAX_ORDER ||
 	     iobmd_contig_cma_may_fit(bmd)) && !iobmd_contig_dma_alloc(bmd))
 		return 0;
-	/* Forced bouncing: no range can be one segment (see above). */
-	if (is_swiotlb_force_bounce(bmd->dev))
+	/*
+	 * Forced bouncing: no range can be one segment (see above); nor can
+	 * one longer than the device's longest segment (iobmd_sg_map()).
+	 * Refused before any page is migrated.
+	 */
+	if (is_swiotlb_force_bounce(bmd->dev) ||
+	    bmd->alloc_size > (dma_get_max_seg_size(bmd->dev) & PAGE_MASK))
 		return -ENOMEM;
 	return iobmd_contig_range(bmd);
 }

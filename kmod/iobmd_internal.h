@@ -106,7 +106,7 @@ struct vm_fault;
  * @pin_mm:     the process whose pinned_vm the pins are charged to (a
  *              prepare through the ioctl), or NULL.
  * @pin_user:   the user whose locked_vm they are charged to, with
- *              @pin_mm; else NULL.
+ *              @pin_mm, unless the preparer had CAP_IPC_LOCK; else NULL.
  * @purgeable_state: IOBMD_PURGEABLE_* of a purgeable buffer, else 0;
  *              under @lock.
  * @purgeable:  entry in the list of purgeable buffers (kmod/purgeable.c).

@@ -29,16 +29,23 @@
  *
  * Context: process context, may sleep (takes the buffer's mutex).
  *
- * Return: 0, or -EINVAL when @length exceeds the capacity.
+ * Return: 0, -EINVAL when @length exceeds the capacity, or -EBUSY while an
+ * append from user space (IOBMD_IOC_APPEND) is copying: it owns the bytes
+ * past the length until it is done.
  */
 int iobmd_set_length(struct iobmd *bmd, u64 length)
 {
+	int ret = 0;
+
 	if (length > bmd->capacity)
 		return -EINVAL;
 	mutex_lock(&bmd->lock);
-	WRITE_ONCE(bmd->length, length);
+	if (bmd->appending)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(bmd->length, length);
 	mutex_unlock(&bmd->lock);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(iobmd_set_length);
 
@@ -367,10 +374,10 @@ int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags)
  * The user-space side of appendBytes, for the ioctl: as
  * iobmd_append_bytes(), from user memory. The copy runs without the
  * buffer's lock, which a user copy could hold for ever (a userfaultfd
- * source); one append at a time, and the length grows only if nothing
- * changed it meanwhile. Returns the bytes appended, -EBUSY while prepared
- * read-only or while another append or a set_length runs, -EINTR when
- * killed, or -EFAULT (then the length is unchanged).
+ * source); one append at a time, and set_length waits for none
+ * (-EBUSY) until it is done. Returns the bytes appended, -EBUSY while
+ * prepared read-only or while another append runs, -EINTR when killed,
+ * or -EFAULT (then the length is unchanged).
  */
 s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 {
@@ -390,9 +397,7 @@ s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 	ret = iobmd_copy_in_user(bmd, len, bytes, n);
 	mutex_lock(&bmd->lock);
 	bmd->appending = false;
-	if (ret == n && bmd->length != len)
-		ret = -EBUSY;
-	else if (ret == n)
+	if (ret == n)
 		WRITE_ONCE(bmd->length, len + n);
 	else if (ret >= 0)
 		ret = -EFAULT;

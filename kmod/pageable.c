@@ -201,13 +201,17 @@ static int iobmd_pin_charge(struct iobmd *bmd, struct mm_struct *mm,
 			    unsigned long pages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	struct user_struct *user = get_current_user();
+	struct user_struct *user = NULL;
 
-	if (atomic_long_add_return(pages, iobmd_user_locked_vm(user)) > limit &&
-	    !capable(CAP_IPC_LOCK)) {
-		atomic_long_sub(pages, iobmd_user_locked_vm(user));
-		free_uid(user);
-		return -ENOMEM;
+	/* As io_uring: CAP_IPC_LOCK pins without charging the user. */
+	if (!capable(CAP_IPC_LOCK)) {
+		user = get_current_user();
+		if (atomic_long_add_return(pages, iobmd_user_locked_vm(user)) >
+		    limit) {
+			atomic_long_sub(pages, iobmd_user_locked_vm(user));
+			free_uid(user);
+			return -ENOMEM;
+		}
 	}
 	atomic64_add(pages, &mm->pinned_vm);
 	mmgrab(mm);
@@ -222,9 +226,11 @@ static void iobmd_pin_uncharge(struct iobmd *bmd)
 
 	if (!bmd->pin_mm)
 		return;
-	atomic_long_sub(pages, iobmd_user_locked_vm(bmd->pin_user));
-	free_uid(bmd->pin_user);
-	bmd->pin_user = NULL;
+	if (bmd->pin_user) {
+		atomic_long_sub(pages, iobmd_user_locked_vm(bmd->pin_user));
+		free_uid(bmd->pin_user);
+		bmd->pin_user = NULL;
+	}
 	atomic64_sub(pages, &bmd->pin_mm->pinned_vm);
 	mmdrop(bmd->pin_mm);
 	bmd->pin_mm = NULL;

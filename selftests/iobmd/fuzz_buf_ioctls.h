@@ -109,6 +109,9 @@ static void fz_op_set_length(struct fz_state *s)
 	err = fz_call_run(s, &c, fd);
 	allowed = wrong ? FZ_E(ENOTTY) :
 		  fz_call_allowed(&c, l.length > cap ? FZ_E(EINVAL) : FZ_OK);
+	/* A child sharing the buffer may be appending: EBUSY then. */
+	if (!wrong && b >= 0 && s->bufs[b].shared && l.length <= cap)
+		allowed |= FZ_E(EBUSY);
 	if (fz_expect(s, err, allowed, s->desc) && !err && !wrong)
 		s->bufs[b].length = l.length;
 }

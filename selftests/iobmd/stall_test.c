@@ -187,8 +187,9 @@ TEST_F_TIMEOUT(stall, pread_blocked_on_destination, 60)
 
 /*
  * APPEND from a blocked source: others may use the buffer, a second
- * append is refused with EBUSY meanwhile (it would write where the first
- * does), and the first grows the length once its bytes are in.
+ * append and SET_LENGTH are refused with EBUSY meanwhile (they would
+ * write where the first does, or move where it writes), and the first
+ * grows the length once its bytes are in.
  */
 TEST_F_TIMEOUT(stall, append_blocked_on_source, 60)
 {
@@ -205,6 +206,9 @@ TEST_F_TIMEOUT(stall, append_blocked_on_source, 60)
 				   self->uffd, self->user));
 	memset(page, 1, PAGE);
 	EXPECT_EQ(-1, ioctl(self->c.fd, IOBMD_IOC_APPEND, &a));
+	EXPECT_EQ(EBUSY, errno);
+	/* The bytes past the length are the append's until it is done. */
+	EXPECT_EQ(-1, ioctl(self->c.fd, IOBMD_IOC_SET_LENGTH, &l));
 	EXPECT_EQ(EBUSY, errno);
 	ASSERT_EQ(0, iobmd_info(self->c.fd, &info));
 	EXPECT_EQ(0, info.length);

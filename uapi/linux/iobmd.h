@@ -258,8 +258,10 @@ struct iobmd_info {
  * Context: may sleep; takes the buffer's mutex.
  *
  * Return: 0, or -1 with errno EINVAL (@length above the capacity, or a
- * struct shorter than 8 bytes), E2BIG (a larger struct with non-zero extra
- * bytes) or EFAULT. XNU silently ignores a length above the capacity.
+ * struct shorter than 8 bytes), EBUSY (an IOBMD_IOC_APPEND is copying:
+ * the bytes past the length are its until it is done), E2BIG (a larger
+ * struct with non-zero extra bytes) or EFAULT. XNU silently ignores a
+ * length above the capacity.
  */
 struct iobmd_length {
 	__u64 length;
@@ -280,8 +282,8 @@ struct iobmd_length {
  *
  * Return: 0, or -1 with errno EFAULT (@data or the struct not accessible;
  * nothing appended), EBUSY (the buffer is prepared read-only, see struct
- * iobmd_direction; or another append runs, or the length changed during
- * this one: nothing appended), EINTR (killed), EINVAL (@copied not 0,
+ * iobmd_direction; or another append runs: nothing appended), EINTR
+ * (killed), EINVAL (@copied not 0,
  * struct shorter than 24 bytes), ENOMEM or EIO (a pageable buffer's page
  * could not be had; the length is unchanged) or E2BIG.
  */
