@@ -389,7 +389,9 @@ s64 iobmd_append_user(struct iobmd *bmd, const void __user *bytes, u64 n)
 	len = bmd->length;
 	n = min(n, bmd->capacity - len);
 	ret = bmd->prepared_read_only || bmd->appending ? -EBUSY : 0;
-	bmd->appending = !ret;
+	/* Only the append that copies owns the flag: a refused one not. */
+	if (!ret)
+		bmd->appending = true;
 	mutex_unlock(&bmd->lock);
 	if (ret)
 		return ret;
