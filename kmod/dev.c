@@ -6,6 +6,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/user_namespace.h>
+#include <linux/dma-buf.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -242,6 +243,44 @@ static int iobmd_ioctl_set_purgeable(struct iobmd *bmd, void __user *uarg,
 			&((struct iobmd_purgeable __user *)uarg)->old_state);
 }
 
+/*
+ * A dma-buf of the buffer (kmod/dmabuf.c). The fd is installed only once
+ * the answer is written, so that an unwritable struct leaves no fd.
+ */
+static int iobmd_ioctl_export(struct iobmd *bmd, void __user *uarg,
+			      size_t usize)
+{
+	struct iobmd_export args;
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	ret = iobmd_copy_struct_from_user(&args, sizeof(args), sizeof(args),
+					  uarg, usize);
+	if (ret)
+		return ret;
+	if (args.fd)
+		return -EINVAL;
+	dmabuf = iobmd_export_dmabuf(bmd, args.flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = get_unused_fd_flags(args.flags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err;
+	}
+	args.fd = fd;
+	ret = iobmd_copy_struct_to_user(uarg, usize, &args, sizeof(args));
+	if (ret) {
+		put_unused_fd(fd);
+		goto err;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+err:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
 static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -263,6 +302,8 @@ static long iobmd_buffer_ioctl(struct file *file, unsigned int cmd,
 		return iobmd_ioctl_get_segments(file, uarg, usize);
 	if (iobmd_ioc_match(cmd, IOBMD_IOC_SET_PURGEABLE))
 		return iobmd_ioctl_set_purgeable(bmd, uarg, usize);
+	if (iobmd_ioc_match(cmd, IOBMD_IOC_EXPORT_DMABUF))
+		return iobmd_ioctl_export(bmd, uarg, usize);
 	return -ENOTTY;
 }
 

@@ -190,6 +190,65 @@ void iobmd_dma_command_free(struct iobmd_dma_command *cmd)
 }
 EXPORT_SYMBOL_GPL(iobmd_dma_command_free);
 
+/*
+ * The prepare of a range of the buffer's length, or with @whole of its
+ * whole allocation (a dma-buf's size) whatever its length, and then
+ * without the one-segment rule of a contiguous buffer.
+ */
+static int __iobmd_dma_command_prepare(struct iobmd_dma_command *cmd,
+				       u64 offset, u64 length, u32 direction,
+				       bool whole)
+{
+	struct iobmd *bmd;
+	u64 len, end;
+	int ret;
+
+	if (direction > IOBMD_DIRECTION_INOUT)
+		return -EINVAL;
+	mutex_lock(&cmd->lock);
+	bmd = cmd->bmd;
+	ret = -EINVAL;
+	if (!bmd)
+		goto out;
+	if (direction == IOBMD_DIRECTION_NONE)
+		direction = iobmd_get_options(bmd) & IOBMD_DIRECTION_MASK;
+	len = whole ? bmd->alloc_size : iobmd_get_length(bmd);
+	if (!length && offset < len)
+		length = len - offset;
+	if (!length || check_add_overflow(offset, length, &end) || end > len)
+		goto out;
+	if (cmd->prepare_count) {
+		ret = -EBUSY;
+		if (offset == cmd->offset && length == cmd->length &&
+		    direction == cmd->direction && cmd->prepare_count < UINT_MAX) {
+			cmd->prepare_count++;
+			ret = 0;
+		}
+		goto out;
+	}
+	/* A contiguous buffer is one segment, or nothing. */
+	ret = -EMSGSIZE;
+	if (!whole && iobmd_is_contiguous(bmd) &&
+	    length > cmd->max_segment_size)
+		goto out;
+	/* The buffer is wired, its own DMA addresses are not used. */
+	ret = iobmd_prepare_for(bmd, direction, NULL, 0);
+	if (ret)
+		goto out;
+	cmd->offset = offset;
+	cmd->length = length;
+	cmd->direction = direction;
+	cmd->dir = iobmd_dma_direction(direction);
+	ret = iobmd_dma_map(cmd);
+	if (ret)
+		iobmd_complete_for(bmd, direction, 0);
+	else
+		cmd->prepare_count = 1;
+out:
+	mutex_unlock(&cmd->lock);
+	return ret;
+}
+
 /**
  * iobmd_dma_command_prepare() - map a range of the buffer for the device
  * @cmd:       the command, with a buffer bound.
@@ -235,55 +294,21 @@ EXPORT_SYMBOL_GPL(iobmd_dma_command_free);
 int iobmd_dma_command_prepare(struct iobmd_dma_command *cmd, u64 offset,
 			      u64 length, u32 direction)
 {
-	struct iobmd *bmd;
-	u64 len, end;
-	int ret;
-
-	if (direction > IOBMD_DIRECTION_INOUT)
-		return -EINVAL;
-	mutex_lock(&cmd->lock);
-	bmd = cmd->bmd;
-	ret = -EINVAL;
-	if (!bmd)
-		goto out;
-	if (direction == IOBMD_DIRECTION_NONE)
-		direction = iobmd_get_options(bmd) & IOBMD_DIRECTION_MASK;
-	len = iobmd_get_length(bmd);
-	if (!length && offset < len)
-		length = len - offset;
-	if (!length || check_add_overflow(offset, length, &end) || end > len)
-		goto out;
-	if (cmd->prepare_count) {
-		ret = -EBUSY;
-		if (offset == cmd->offset && length == cmd->length &&
-		    direction == cmd->direction && cmd->prepare_count < UINT_MAX) {
-			cmd->prepare_count++;
-			ret = 0;
-		}
-		goto out;
-	}
-	/* A contiguous buffer is one segment, or nothing. */
-	ret = -EMSGSIZE;
-	if (iobmd_is_contiguous(bmd) && length > cmd->max_segment_size)
-		goto out;
-	/* The buffer is wired, its own DMA addresses are not used. */
-	ret = iobmd_prepare_for(bmd, direction, NULL, 0);
-	if (ret)
-		goto out;
-	cmd->offset = offset;
-	cmd->length = length;
-	cmd->direction = direction;
-	cmd->dir = iobmd_dma_direction(direction);
-	ret = iobmd_dma_map(cmd);
-	if (ret)
-		iobmd_complete_for(bmd, direction, 0);
-	else
-		cmd->prepare_count = 1;
-out:
-	mutex_unlock(&cmd->lock);
-	return ret;
+	return __iobmd_dma_command_prepare(cmd, offset, length, direction,
+					   false);
 }
 EXPORT_SYMBOL_GPL(iobmd_dma_command_prepare);
+
+/*
+ * For a dma-buf importer (kmod/dmabuf.c): prepare the buffer's whole
+ * allocation, the dma-buf's size, for the device; as
+ * iobmd_dma_command_prepare() otherwise.
+ */
+int iobmd_dma_command_prepare_all(struct iobmd_dma_command *cmd,
+				  u32 direction)
+{
+	return __iobmd_dma_command_prepare(cmd, 0, 0, direction, true);
+}
 
 /**
  * iobmd_dma_command_complete() - the device is done with the range

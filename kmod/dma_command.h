@@ -60,5 +60,7 @@ struct iobmd_dma_command {
 int iobmd_dma_map(struct iobmd_dma_command *cmd);
 void iobmd_dma_unmap(struct iobmd_dma_command *cmd);
 void iobmd_dma_sync(struct iobmd_dma_command *cmd, bool out);
+int iobmd_dma_command_prepare_all(struct iobmd_dma_command *cmd,
+				  u32 direction);
 
 #endif /* _IOBMD_DMA_COMMAND_H */

@@ -62,6 +62,10 @@ struct iobmd *iobmd_init_for_device(struct device *dev,
 				    u64 capacity, u64 alignment);
 struct iobmd *iobmd_get_from_fd(int fd);
 
+struct dma_buf;
+struct dma_buf *iobmd_export_dmabuf(struct iobmd *bmd, u32 flags);
+int iobmd_export_dmabuf_fd(struct iobmd *bmd, u32 flags);
+
 /*
  * IODMACommand's MappingOptions and the double-buffer options, with
  * IOKit's values where IOKit has one (IODMACommand.h).

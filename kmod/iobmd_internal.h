@@ -374,4 +374,8 @@ int iobmd_map_task(struct iobmd *bmd);
 int iobmd_dev_register(struct device *parent);
 void iobmd_dev_unregister(void);
 
+/* heap.c */
+int iobmd_heaps_register(struct device *parent);
+void iobmd_heaps_unregister(void);
+
 #endif /* _IOBMD_INTERNAL_H */

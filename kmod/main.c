@@ -33,6 +33,13 @@ static int __init iobmd_init(void)
 		iobmd_mask_devices_destroy();
 		return ret;
 	}
+	ret = iobmd_heaps_register(dev);
+	if (ret) {
+		iobmd_dev_unregister();
+		iobmd_purgeable_exit();
+		iobmd_mask_devices_destroy();
+		return ret;
+	}
 	iobmd_debugfs_init();
 	return 0;
 }
@@ -43,6 +50,7 @@ static void __exit iobmd_exit(void)
 	struct iobmd_registry_stats stats;
 
 	iobmd_debugfs_exit();
+	iobmd_heaps_unregister();
 	iobmd_dev_unregister();
 	iobmd_purgeable_exit();
 	/*

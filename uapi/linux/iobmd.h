@@ -419,6 +419,53 @@ struct iobmd_purgeable {
 	__u32 old_state;
 };
 
+/**
+ * struct iobmd_export - IOBMD_IOC_EXPORT_DMABUF on a buffer fd
+ * @flags: in: the new fd's flags: O_CLOEXEC, and the access mode
+ *         O_RDONLY or O_RDWR (as DMA_HEAP_IOCTL_ALLOC's fd_flags and DRM's
+ *         PRIME handle-to-fd take them). O_RDWR is needed to map the
+ *         dma-buf writable.
+ * @fd:    in: must be 0. out: the new dma-buf fd.
+ *
+ * Returns a dma-buf (Documentation/driver-api/dma-buf.rst) backed by the
+ * buffer's own memory, for importers: V4L2 (V4L2_MEMORY_DMABUF), DRM
+ * (DRM_IOCTL_PRIME_FD_TO_HANDLE), VFIO, or any driver's dma_buf_get().
+ * The dma-buf holds the buffer: either fd may be closed first. Each call
+ * makes a new dma-buf (with the access mode asked for), never the one of
+ * an earlier call; importers that compare dma-bufs see two. Its size is
+ * the buffer's allocation (capacity rounded up to pages), whatever
+ * IOBMD_IOC_SET_LENGTH set.
+ *
+ * An importer's map (dma_buf_map_attachment()) is a prepare of the buffer,
+ * as an IODMACommand's: a pageable buffer is pinned and a purgeable one is
+ * not discarded until the importer unmaps; memory the importer's device
+ * cannot reach (its DMA mask, without an IOMMU) fails the map with ERANGE,
+ * never bouncing. mmap() of the dma-buf has the buffer's cache mode;
+ * DMA_BUF_IOCTL_SYNC syncs every importer's mapping (write-back memory)
+ * or orders write-combined stores (SYNC_END).
+ *
+ * Context: may sleep.
+ *
+ * Return: 0, or -1 with errno EINVAL (@flags other than O_CLOEXEC,
+ * O_RDONLY and O_RDWR; @fd not 0; a struct shorter than 8 bytes), EMFILE
+ * (no fd free), ENOMEM, E2BIG or EFAULT.
+ */
+struct iobmd_export {
+	__u32 flags;
+	__s32 fd;
+};
+
+/*
+ * dma-heaps: iobmd also serves the dma-heap ABI (linux/dma-heap.h,
+ * DMA_HEAP_IOCTL_ALLOC) on /dev/dma_heap/iobmd-<name>, each heap a kind
+ * of iobmd buffer exported as a dma-buf:
+ *   iobmd-sg        scatter-gather, write-back
+ *   iobmd-contig    physically contiguous, write-back
+ *   iobmd-uncached  scatter-gather, kIOMapInhibitCache
+ *   iobmd-wc        scatter-gather, kIOMapWriteCombineCache
+ *   iobmd-dma32     scatter-gather, write-back, below 4 GiB
+ */
+
 #define IOBMD_IOC_CREATE	_IOWR(IOBMD_IOC_MAGIC, 0x00, struct iobmd_create)
 #define IOBMD_IOC_INFO		_IOR(IOBMD_IOC_MAGIC, 0x01, struct iobmd_info)
 #define IOBMD_IOC_SET_LENGTH	_IOW(IOBMD_IOC_MAGIC, 0x02, struct iobmd_length)
@@ -428,5 +475,6 @@ struct iobmd_purgeable {
 #define IOBMD_IOC_COMPLETE	_IOW(IOBMD_IOC_MAGIC, 0x06, struct iobmd_direction)
 #define IOBMD_IOC_GET_SEGMENTS	_IOWR(IOBMD_IOC_MAGIC, 0x07, struct iobmd_segments)
 #define IOBMD_IOC_SET_PURGEABLE	_IOWR(IOBMD_IOC_MAGIC, 0x08, struct iobmd_purgeable)
+#define IOBMD_IOC_EXPORT_DMABUF	_IOWR(IOBMD_IOC_MAGIC, 0x09, struct iobmd_export)
 
 #endif /* _UAPI_LINUX_IOBMD_H */
