@@ -222,8 +222,10 @@ static inline void iobmd_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
-/* buffer.c */
+/* mmap.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
+
+/* buffer.c */
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
