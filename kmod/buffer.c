@@ -234,8 +234,9 @@ uncharge:
  * @alignment:     likewise, in bytes.
  * @physical_mask: likewise.
  *
- * The object layer's factory, traced: every exported factory ends here. A
- * failure is counted (iobmd_registry_failed()); on success the caller
+ * The object layer's factory, traced: every factory, exported or the fd
+ * layer's, makes its buffer here. A failure is counted
+ * (iobmd_registry_failed()); on success the caller
  * finishes the create with iobmd_registry_created(), or fails it with
  * iobmd_put() and iobmd_registry_failed().
  *
