@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iobmd buffer objects: IOBufferMemoryDescriptor semantics on the Linux DMA
- * API, and the in-kernel API other drivers call.
+ * API - options, creation, lifetime - and the in-kernel factories that map
+ * into no user task. Those that take a task are in kmod/task.c, in the fd
+ * layer above: nothing here calls up into it.
  *
  * The reference is Apple's documentation and XNU's
  * iokit/Kernel/IOBufferMemoryDescriptor.cpp; ../shared/iokit/semantics.md
@@ -13,12 +15,10 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/export.h>
-#include <linux/io.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <asm/memtype.h>
 
 #include "iobmd_internal.h"
@@ -223,10 +223,32 @@ uncharge:
 	return ERR_PTR(ret);
 }
 
-/* __iobmd_alloc(), traced. */
-static struct iobmd *iobmd_alloc(struct device *dev, struct mm_struct *task,
-				 u32 options, u64 capacity, u64 alignment,
-				 u64 physical_mask)
+/**
+ * iobmd_alloc() - create a buffer, not yet mapped into a user task
+ * @dev:           the device to allocate for, or NULL for iobmd's device
+ *                 of @physical_mask; as iobmd_init_for_device().
+ * @task:          as for iobmd_init_with_physical_mask(); a user mm is only
+ *                 checked here, the caller maps it (kmod/task.c).
+ * @options:       as for iobmd_init_with_physical_mask().
+ * @capacity:      likewise, in bytes.
+ * @alignment:     likewise, in bytes.
+ * @physical_mask: likewise.
+ *
+ * The object layer's factory, traced: every factory, exported or the fd
+ * layer's, makes its buffer here. A failure is counted
+ * (iobmd_registry_failed()); on success the caller
+ * finishes the create with iobmd_registry_created(), or fails it with
+ * iobmd_put() and iobmd_registry_failed().
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the buffer, or an ERR_PTR() with the errnos
+ * iobmd_init_with_physical_mask() gives for the buffer itself (not those
+ * of a user task's mapping).
+ */
+struct iobmd *iobmd_alloc(struct device *dev, struct mm_struct *task,
+			  u32 options, u64 capacity, u64 alignment,
+			  u64 physical_mask)
 {
 	struct iobmd *bmd = __iobmd_alloc(dev, task, options, capacity,
 					  alignment, physical_mask);
@@ -241,22 +263,11 @@ static struct iobmd *iobmd_alloc(struct device *dev, struct mm_struct *task,
 	return bmd;
 }
 
-/* The last step of a factory: map into a user task if asked. */
-static struct iobmd *iobmd_finish(struct mm_struct *task, struct iobmd *bmd)
+/* The last step of a factory that maps into no user task. */
+static struct iobmd *iobmd_finish_kernel(struct iobmd *bmd)
 {
-	int ret;
-
-	if (IS_ERR(bmd))
-		return bmd;
-	if (task && task != IOBMD_KERNEL_TASK) {
-		ret = iobmd_map_task(bmd);
-		if (ret) {
-			iobmd_put(bmd);
-			iobmd_registry_failed(ret);
-			return ERR_PTR(ret);
-		}
-	}
-	iobmd_registry_created(bmd);
+	if (!IS_ERR(bmd))
+		iobmd_registry_created(bmd);
 	return bmd;
 }
 
@@ -283,104 +294,6 @@ struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
 	return iobmd_alloc(NULL, NULL, options, capacity, alignment,
 			   physical_mask);
 }
-
-/**
- * iobmd_init_with_physical_mask() - create a buffer: the general form
- * @task:          where the buffer is mapped: NULL (nowhere, for DMA
- *                 only), IOBMD_KERNEL_TASK (the kernel:
- *                 iobmd_get_bytes_no_copy() gives its address), or the
- *                 caller's own user mm, current->mm (mapped shared, read
- *                 and write, into the calling process:
- *                 iobmd_get_task_bytes_no_copy() gives the address).
- * @options:       IOKit option bits: direction, memory options and cache
- *                 mode, with IOKit's values (see uapi/linux/iobmd.h).
- * @capacity:      size in bytes, at least 1. The allocation is rounded up
- *                 to whole pages; iobmd_get_capacity() still reports
- *                 @capacity.
- * @alignment:     alignment of the start in bytes: 0 and 1 mean none, any
- *                 other value must be a power of two. Every buffer is at
- *                 least page aligned.
- * @physical_mask: 0 for none, else the bits a physical address of the
- *                 buffer may have, as in IOKit: its trailing zero bits give
- *                 an alignment, and its highest address (mask | alignment
- *                 - 1) bounds the memory. iobmd enforces the bound as the
- *                 DMA mask of the allocating device, reduced to the largest
- *                 2^n - 1 at or below it.
- *
- * Mirrors IOBufferMemoryDescriptor::initWithPhysicalMask(inTask, options,
- * capacity, alignment, physicalMask), which the other factories call.
- * Unlike XNU, an explicit @alignment does not disable @physical_mask: both
- * are honoured, the larger alignment wins. With kIOMemoryPhysicallyContiguous
- * (or HostPhysicallyContiguous, or an alignment above a page, which adds the
- * bit as XNU does) the memory is one DMA segment (kmod/contig.c: a block
- * of the page allocator, CMA, or a range alloc_contig_range() frees by
- * migrating the pages in it); otherwise it is scatter-gather: pages below
- * the mask, DMA-mapped with merged segments (kmod/sg.c). It is zero-filled.
- * As Apple warns for kIOMemoryPhysicallyContiguous, a contiguous buffer
- * larger than the page allocator's largest block (4 MiB) "may take a very
- * long time": migrating the pages out of a range is work in proportion to
- * the size (and to the memory searched, at most that below the mask); it
- * stops at a fatal signal, and fails at once when every range holds
- * unmovable pages. The kernel keeps a
- * mapping only for IOBMD_KERNEL_TASK or with kIOMemoryKernelUserShared, as
- * in IOKit; the contents of any buffer can be read and written with
- * iobmd_read_bytes() and iobmd_write_bytes(). The length starts equal to
- * @capacity. The caller owns one reference and drops it with iobmd_put();
- * a user task's mapping holds one more, until it is unmapped.
- *
- * With kIOMemoryPageable the buffer is a shmem file instead (kmod/
- * pageable.c): swappable, allocated as it is touched, and pinned and
- * DMA-mapped only between iobmd_prepare() and the last iobmd_complete().
- * A user task's mapping of it is not populated. kIOMemoryPurgeable adds
- * iobmd_set_purgeable().
- *
- * Context: process context, may sleep (GFP_KERNEL allocation, and the
- * first use of a mask registers a device under a mutex; with a user @task,
- * vm_mmap() takes the caller's mmap_lock); not from interrupt context or
- * with interrupts disabled.
- *
- * Return: the new buffer, or an ERR_PTR():
- * * -EINVAL - @capacity is 0, or @capacity plus the alignment overflows; @options
- *   has an unknown bit, a direction above kIODirectionInOut, Purgeable
- *   without Pageable, or an unknown cache mode; @alignment is not 0, 1 or
- *   a power of two; Pageable with a contiguous buffer (the contiguous
- *   options, or an alignment above a page), MapperNone,
- *   KernelUserShared, IOBMD_KERNEL_TASK or a cache mode other than default
- *   and copyback (XNU allows a pageable kernel buffer; iobmd has no kernel
- *   mapping of pageable memory).
- * * -EOPNOTSUPP - a known IOKit option iobmd does not provide yet
- *   (ClearEncrypt, UseReserve, kIOMapWriteThruCache, and
- *   kIOMapWriteCombineCache when PAT is off); @task is a user mm other
- *   than the caller's (Linux maps only into the current process);
- *   @physical_mask allows no memory the platform can allocate (below
- *   16 MiB, ZONE_DMA on x86), or is below 4 GiB for a pageable buffer
- *   (swiotlb cannot bounce below its pool).
- * * -EFBIG - the page-rounded @capacity is above the module parameter
- *   max_buffer_bytes (half the RAM by default).
- * * -ENOSPC - it would take the page-rounded sizes of all live buffers
- *   above the module parameter max_total_bytes (half the RAM by default).
- * * -ENOBUFS - the buffer's DMA mapping would bounce through swiotlb
- *   (swiotlb=force, memory encryption) and take iobmd's bounced mappings
- *   past a quarter of its pool (kmod/bounce.c).
- * * -EINTR - a fatal signal arrived while the pages were allocated (or a
- *   contiguous range was sought), or while a user @task's mapping was
- *   populated.
- * * -ENOMEM - no memory satisfies the size, alignment and mask; or the
- *   user task mapping did not fit.
- * * Any other errno of vm_mmap() for a user @task (-EAGAIN, -EPERM, ...),
- *   as mmap(2) documents it.
- *
- * XNU returns NULL on every failure and accepts unknown bits; iobmd returns
- * the errno instead.
- */
-struct iobmd *iobmd_init_with_physical_mask(struct mm_struct *task,
-					    u32 options, u64 capacity,
-					    u64 alignment, u64 physical_mask)
-{
-	return iobmd_finish(task, iobmd_alloc(NULL, task, options, capacity,
-					      alignment, physical_mask));
-}
-EXPORT_SYMBOL_GPL(iobmd_init_with_physical_mask);
 
 /**
  * iobmd_init_for_device() - create a buffer for a driver's own device
@@ -419,60 +332,10 @@ struct iobmd *iobmd_init_for_device(struct device *dev,
 	/* A user mapping could keep it beyond the driver's unbinding. */
 	if (task && task != IOBMD_KERNEL_TASK)
 		return ERR_PTR(-EINVAL);
-	return iobmd_finish(task, iobmd_alloc(dev, task, options, capacity,
-					      alignment, 0));
+	return iobmd_finish_kernel(iobmd_alloc(dev, task, options, capacity,
+					       alignment, 0));
 }
 EXPORT_SYMBOL_GPL(iobmd_init_for_device);
-
-/**
- * iobmd_in_task_with_physical_mask() - create a buffer below an address
- * @task:          NULL, IOBMD_KERNEL_TASK or current->mm, as for
- *                 iobmd_init_with_physical_mask().
- * @options:       IOKit option bits.
- * @capacity:      size in bytes, at least 1.
- * @physical_mask: the bits a physical address may have; see
- *                 iobmd_init_with_physical_mask().
- *
- * Mirrors IOBufferMemoryDescriptor::inTaskWithPhysicalMask(inTask,
- * options, capacity, physicalMask): no alignment beyond the mask's own.
- *
- * Context: process context, may sleep.
- *
- * Return: the buffer, or an ERR_PTR() with the errnos of
- * iobmd_init_with_physical_mask().
- */
-struct iobmd *iobmd_in_task_with_physical_mask(struct mm_struct *task,
-					       u32 options, u64 capacity,
-					       u64 physical_mask)
-{
-	return iobmd_init_with_physical_mask(task, options, capacity, 1,
-					     physical_mask);
-}
-EXPORT_SYMBOL_GPL(iobmd_in_task_with_physical_mask);
-
-/**
- * iobmd_in_task_with_options() - create an aligned buffer
- * @task:      NULL, IOBMD_KERNEL_TASK or current->mm, as for
- *             iobmd_init_with_physical_mask().
- * @options:   IOKit option bits.
- * @capacity:  size in bytes, at least 1.
- * @alignment: alignment in bytes: 0, 1 or a power of two.
- *
- * Mirrors IOBufferMemoryDescriptor::inTaskWithOptions(inTask, options,
- * capacity, alignment): no physical mask.
- *
- * Context: process context, may sleep.
- *
- * Return: the buffer, or an ERR_PTR() with the errnos of
- * iobmd_init_with_physical_mask().
- */
-struct iobmd *iobmd_in_task_with_options(struct mm_struct *task, u32 options,
-					 u64 capacity, u64 alignment)
-{
-	return iobmd_init_with_physical_mask(task, options, capacity,
-					     alignment, 0);
-}
-EXPORT_SYMBOL_GPL(iobmd_in_task_with_options);
 
 /**
  * iobmd_with_options() - create a buffer for the kernel
@@ -490,8 +353,8 @@ EXPORT_SYMBOL_GPL(iobmd_in_task_with_options);
  */
 struct iobmd *iobmd_with_options(u32 options, u64 capacity, u64 alignment)
 {
-	return iobmd_init_with_physical_mask(IOBMD_KERNEL_TASK, options,
-					     capacity, alignment, 0);
+	return iobmd_finish_kernel(iobmd_alloc(NULL, IOBMD_KERNEL_TASK, options,
+					       capacity, alignment, 0));
 }
 EXPORT_SYMBOL_GPL(iobmd_with_options);
 
@@ -562,66 +425,6 @@ struct iobmd *iobmd_with_bytes(const void *bytes, u64 length, u32 direction,
 EXPORT_SYMBOL_GPL(iobmd_with_bytes);
 
 /**
- * iobmd_with_copy() - create a buffer holding a copy of an address range
- * @task:           NULL, IOBMD_KERNEL_TASK or current->mm: where the new
- *                  buffer is mapped, as for iobmd_init_with_physical_mask().
- * @options:        IOKit option bits of the new buffer.
- * @source_mm:      the address space to copy from: IOBMD_KERNEL_TASK (a
- *                  kernel address) or current->mm (a user address of the
- *                  calling process).
- * @source_address: start of the range in @source_mm.
- * @length:         number of bytes, at least 1: the capacity and the length.
- *
- * Mirrors IOBufferMemoryDescriptor::withCopy(inTask, options, sourceMap,
- * sourceAddr, size). XNU takes any task's map; a module cannot check the
- * ptrace permission that reading another process needs (ptrace_may_access()
- * is not exported), so the kernel API reads only the kernel and the
- * caller. User space copies from another process, named by a pidfd, with
- * libiobmd, through process_vm_readv(2) and its own permission check.
- *
- * Context: process context, may sleep (user memory may fault).
- *
- * Return: the buffer, or an ERR_PTR() with the errnos of
- * iobmd_init_with_physical_mask(), and:
- * * -EINVAL - @length is 0, or @source_mm is NULL.
- * * -EOPNOTSUPP - @source_mm is another process's mm.
- * * -EFAULT - the user range is not readable (no buffer is left behind).
- */
-struct iobmd *iobmd_with_copy(struct mm_struct *task, u32 options,
-			      struct mm_struct *source_mm,
-			      unsigned long source_address, u64 length)
-{
-	const void __user *user = (const void __user *)source_address;
-	struct iobmd *bmd;
-	ssize_t copied;
-
-	if (!source_mm)
-		return ERR_PTR(-EINVAL);
-	if (source_mm != IOBMD_KERNEL_TASK && source_mm != current->mm)
-		return ERR_PTR(-EOPNOTSUPP);
-	bmd = iobmd_alloc(NULL, task, options, length, 1, 0);
-	if (IS_ERR(bmd))
-		return bmd;
-	/*
-	 * Copy before mapping: a fault then leaves nothing to unmap. Only a
-	 * pageable buffer's pages can fail to come in (-ENOMEM, -EIO).
-	 */
-	if (source_mm == IOBMD_KERNEL_TASK)
-		copied = iobmd_copy_in(bmd, 0, (const void *)source_address,
-				       length);
-	else
-		copied = iobmd_copy_in_user(bmd, 0, user, length);
-	if (copied != length) {
-		iobmd_put(bmd);
-		copied = copied < 0 ? copied : -EFAULT;
-		iobmd_registry_failed(copied);
-		return ERR_PTR(copied);
-	}
-	return iobmd_finish(task, bmd);
-}
-EXPORT_SYMBOL_GPL(iobmd_with_copy);
-
-/**
  * iobmd_get() - take a reference on a buffer
  * @bmd: the buffer; the caller must already hold a reference.
  *
@@ -658,254 +461,3 @@ void iobmd_put(struct iobmd *bmd)
 		kref_put(&bmd->ref, iobmd_free);
 }
 EXPORT_SYMBOL_GPL(iobmd_put);
-
-/**
- * iobmd_get_capacity() - the size asked for at create
- * @bmd: the buffer.
- *
- * Mirrors IOBufferMemoryDescriptor::getCapacity().
- *
- * Context: any context.
- *
- * Return: the capacity in bytes, exactly as requested (not rounded).
- */
-u64 iobmd_get_capacity(const struct iobmd *bmd)
-{
-	return bmd->capacity;
-}
-EXPORT_SYMBOL_GPL(iobmd_get_capacity);
-
-/**
- * iobmd_get_length() - the current length
- * @bmd: the buffer.
- *
- * Mirrors IOMemoryDescriptor::getLength().
- *
- * Context: any context.
- *
- * Return: the length in bytes; equal to the capacity at create.
- */
-u64 iobmd_get_length(const struct iobmd *bmd)
-{
-	return READ_ONCE(bmd->length);
-}
-EXPORT_SYMBOL_GPL(iobmd_get_length);
-
-/**
- * iobmd_get_options() - the options the buffer was created with
- * @bmd: the buffer.
- *
- * Mirrors the _options IOKit keeps with each descriptor
- * (IOMemoryDescriptor::getDirection() has the direction part, which
- * iobmd_set_direction() changes).
- *
- * Context: any context.
- *
- * Return: the IOKit option bits passed at create, with the current
- * direction.
- */
-u32 iobmd_get_options(const struct iobmd *bmd)
-{
-	return READ_ONCE(bmd->options);
-}
-EXPORT_SYMBOL_GPL(iobmd_get_options);
-
-/**
- * iobmd_get_bytes_no_copy() - the kernel address of the buffer
- * @bmd: the buffer.
- *
- * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(). The address stays
- * valid while the caller holds a reference.
- *
- * Context: any context.
- *
- * Return: the kernel virtual address of byte 0, or NULL when the kernel
- * keeps no mapping of the buffer (created for NULL or a user task without
- * kIOMemoryKernelUserShared; see iobmd_get_task_bytes_no_copy()).
- */
-void *iobmd_get_bytes_no_copy(struct iobmd *bmd)
-{
-	return bmd->kernel_mapped ? bmd->cpu_addr : NULL;
-}
-EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy);
-
-/**
- * iobmd_get_task_bytes_no_copy() - the user address of a task buffer
- * @bmd: the buffer.
- *
- * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy() for a buffer created
- * in a user task, where XNU returns the address in that task. The mapping
- * belongs to the process: it may unmap it, and the address is then
- * stale even while a reference is held.
- *
- * Context: any context.
- *
- * Return: the address of byte 0 in the task the buffer was created in, or
- * NULL when it was not created in a user task.
- */
-void __user *iobmd_get_task_bytes_no_copy(struct iobmd *bmd)
-{
-	return (void __user *)bmd->task_address;
-}
-EXPORT_SYMBOL_GPL(iobmd_get_task_bytes_no_copy);
-
-/**
- * iobmd_get_bytes_no_copy_range() - the kernel address of a range
- * @bmd:    the buffer.
- * @start:  offset of the range in bytes.
- * @length: length of the range in bytes.
- *
- * Mirrors IOBufferMemoryDescriptor::getBytesNoCopy(start, withLength): as
- * in XNU, @start must be below the current length (not the capacity),
- * @start + @length must not overflow and must not pass the length.
- *
- * Context: any context.
- *
- * Return: the kernel virtual address of byte @start, or NULL when the range
- * is not inside the length, as in IOKit, or the buffer has no kernel
- * mapping.
- */
-void *iobmd_get_bytes_no_copy_range(struct iobmd *bmd, u64 start, u64 length)
-{
-	u64 end, len = READ_ONCE(bmd->length);
-
-	if (!bmd->kernel_mapped || start >= len ||
-	    check_add_overflow(start, length, &end) || end > len)
-		return NULL;
-	return bmd->cpu_addr + start;
-}
-EXPORT_SYMBOL_GPL(iobmd_get_bytes_no_copy_range);
-
-/**
- * iobmd_get_physical_segment() - the DMA address of the run at an offset
- * @bmd:     the buffer.
- * @offset:  offset into the buffer in bytes; must be below the length.
- * @address: out: DMA address (dma_addr_t) of byte @offset; with
- *           kIOMemoryMapperNone its CPU physical address.
- * @length:  out, may be NULL: bytes from @offset to the end of the
- *           contiguous run that holds it, never past the length.
- *
- * Mirrors IOMemoryDescriptor::getPhysicalSegment(offset, &length); the run
- * is the merged DMA segment that holds @offset. The address is a DMA
- * address for iobmd's own device, which has no IOMMU
- * translation and no DMA offset on x86: it is the CPU physical address.
- * It is not a mapping for another device behind an IOMMU. A buffer created
- * with kIOMemoryMapperNone (IOKit: bypass the IOMMU mapper) reports CPU
- * physical addresses and physically contiguous runs, whatever the device's
- * DMA mapping is.
- *
- * A pageable buffer has segments only while it is prepared: they are
- * those of its pinned pages, as the DMA API mapped them.
- *
- * Context: any context; for a pageable buffer process context, may sleep
- * (takes the buffer's mutex).
- *
- * Return: 0, or -EINVAL when @offset is at or past the length, or -ENXIO
- * for a pageable buffer that is not prepared. XNU returns address 0 for
- * the first and panics for the second; iobmd returns errors so that 0 is
- * never mistaken for an address.
- */
-int iobmd_get_physical_segment(struct iobmd *bmd, u64 offset,
-			       dma_addr_t *address, u64 *length)
-{
-	u64 len = READ_ONCE(bmd->length), run = len - offset;
-	int ret = 0;
-
-	if (offset >= len)
-		return -EINVAL;
-	if (bmd->shmem) {
-		mutex_lock(&bmd->lock);
-		if (bmd->pin_sgt)
-			iobmd_sg_segment(bmd->pin_sgt, false, offset, address,
-					 &run);
-		else
-			ret = -ENXIO;
-		mutex_unlock(&bmd->lock);
-		if (ret)
-			return ret;
-	} else if (bmd->sgt) {
-		iobmd_sg_segment(bmd->sgt,
-				 bmd->options & IOBMD_MEMORY_MAPPER_NONE,
-				 offset, address, &run);
-	} else if (bmd->options & IOBMD_MEMORY_MAPPER_NONE) {
-		*address = virt_to_phys(bmd->cpu_addr + offset);
-	} else {
-		*address = bmd->dma_addr + offset;
-	}
-	if (length)
-		*length = min(run, len - offset);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(iobmd_get_physical_segment);
-
-/* Mappings are counted for debugfs: split VMAs open, unmapped ones close. */
-static void iobmd_vm_open(struct vm_area_struct *vma)
-{
-	struct iobmd *bmd = vma->vm_private_data;
-
-	atomic_inc(&bmd->map_count);
-}
-
-static void iobmd_vm_close(struct vm_area_struct *vma)
-{
-	struct iobmd *bmd = vma->vm_private_data;
-
-	atomic_dec(&bmd->map_count);
-}
-
-/* Only mappings of iobmd's own pages fault: sg.c. */
-static vm_fault_t iobmd_vm_fault(struct vm_fault *vmf)
-{
-	struct iobmd *bmd = vmf->vma->vm_private_data;
-
-	return bmd->sgt ? iobmd_sg_fault(vmf) : VM_FAULT_SIGBUS;
-}
-
-static const struct vm_operations_struct iobmd_vm_ops = {
-	.open = iobmd_vm_open,
-	.close = iobmd_vm_close,
-	.fault = iobmd_vm_fault,
-};
-
-/*
- * mmap of the buffer fd: MAP_SHARED only, never executable, any
- * page-aligned range inside the allocation; VM_DONTEXPAND keeps mremap()
- * from growing it.
- */
-int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
-{
-	unsigned long total = bmd->alloc_size >> PAGE_SHIFT;
-	vm_flags_t set = VM_DONTEXPAND | VM_DONTDUMP;
-	int ret;
-
-	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
-		return -EINVAL;
-	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
-		return -EINVAL;
-	/*
-	 * Every mapping has the memory type of the direct map: cache.c. Pages
-	 * that are not write-back are mapped by PFN, so that nothing can pin
-	 * them and map them again write-back (io_uring and videobuf2 vmap()
-	 * pinned user pages with PAGE_KERNEL).
-	 */
-	vma->vm_page_prot = iobmd_cache_pgprot(bmd, vma->vm_page_prot);
-	if (bmd->sgt && iobmd_cache_mode(bmd) != IOBMD_MAP_COPYBACK_CACHE)
-		set |= VM_PFNMAP | VM_IO;
-	iobmd_vm_flags_mod(vma, set, VM_MAYEXEC);
-	vma->vm_private_data = bmd;
-	vma->vm_ops = &iobmd_vm_ops;
-	if (bmd->shmem)
-		ret = iobmd_pageable_mmap(bmd, vma);
-	else if (bmd->sgt)
-		ret = iobmd_sg_mmap(bmd, vma);
-	else
-		ret = dma_mmap_attrs(bmd->dev, vma, bmd->cpu_addr,
-				     bmd->dma_addr, bmd->alloc_size,
-				     bmd->attrs);
-	trace_iobmd_map(bmd, vma->vm_start, vma->vm_pgoff << PAGE_SHIFT,
-			vma->vm_end - vma->vm_start,
-			vma->vm_flags & VM_PFNMAP, ret);
-	if (!ret)
-		atomic_inc(&bmd->map_count);
-	return ret;
-}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the in-kernel API of kmod/buffer.c. Built as the separate
+ * KUnit tests for the in-kernel API's factories, lifetime and getters
+ * (kmod/buffer.c, kmod/task.c, kmod/accessors.c). Built as the separate
  * module iobmd_kunit.ko, which needs iobmd.ko loaded.
  */
 #include <kunit/resource.h>

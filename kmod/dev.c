@@ -406,13 +406,25 @@ struct iobmd *iobmd_get_from_fd(int fd)
 }
 EXPORT_SYMBOL_GPL(iobmd_get_from_fd);
 
-/*
- * Map the whole buffer into the caller, shared, read and write, and
+/**
+ * iobmd_vm_mmap() - map a buffer file into the calling process
+ * @file: a buffer file of @bmd (iobmd_buffer_file()); the mapping takes a
+ *        reference of its own.
+ * @bmd:  the buffer.
+ *
+ * Maps the whole buffer into the caller, shared, read and write, and
  * populated now (also with mmap_on_fault): a task mapping is ready for
  * use, as in IOKit. A pageable buffer's is not: populating would bring in
- * every page, which is what a pageable buffer defers.
+ * every page, which is what a pageable buffer defers. For IOBMD_IOC_CREATE
+ * with IOBMD_CREATE_MAP_TASK and the in-kernel API's user task
+ * (kmod/task.c).
+ *
+ * Context: process context with a user mm, may sleep (takes mmap_lock).
+ *
+ * Return: the address, or an errno as vm_mmap() returns it (test it with
+ * IS_ERR_VALUE()).
  */
-static unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
+unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
 {
 	unsigned long flags = MAP_SHARED;
 
@@ -420,34 +432,6 @@ static unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd)
 		flags |= MAP_POPULATE;
 	return vm_mmap(file, 0, bmd->alloc_size, PROT_READ | PROT_WRITE,
 		       flags, 0);
-}
-
-/**
- * iobmd_map_task() - map a new buffer into the calling process
- * @bmd: the buffer, created for current->mm.
- *
- * The in-kernel API's user task: the mapping holds a buffer file (as a
- * mapping of a buffer fd does), so the buffer lives until both the
- * caller's reference and the mapping are gone. The address is kept in
- * @bmd->task_address.
- *
- * Context: process context with a user mm, may sleep (takes mmap_lock).
- *
- * Return: 0, or the errno of anon_inode_getfile() or vm_mmap().
- */
-int iobmd_map_task(struct iobmd *bmd)
-{
-	struct file *file = iobmd_buffer_file(bmd);
-	unsigned long addr;
-
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	addr = iobmd_vm_mmap(file, bmd);
-	fput(file);
-	if (IS_ERR_VALUE(addr))
-		return (long)addr;
-	bmd->task_address = addr;
-	return 0;
 }
 
 /*

@@ -2,8 +2,11 @@
 /*
  * iobmd: Apple IOKit's IOBufferMemoryDescriptor for Linux - the in-kernel
  * API that other drivers call. Every function is exported with
- * EXPORT_SYMBOL_GPL by iobmd.ko and documented where it is defined
- * (kmod/buffer.c).
+ * EXPORT_SYMBOL_GPL by iobmd.ko and documented where it is defined: the
+ * factories and get/put in kmod/buffer.c (those that take a task in
+ * kmod/task.c), the getters in kmod/accessors.c, the methods in
+ * kmod/methods.c and kmod/purgeable.c, iobmd_get_from_fd() in kmod/dev.c,
+ * DMA commands in kmod/dma_command.c.
  */
 #ifndef _IOBMD_H
 #define _IOBMD_H

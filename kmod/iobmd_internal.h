@@ -222,11 +222,16 @@ static inline void iobmd_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
-/* buffer.c */
+/* mmap.c */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
+
+/* buffer.c */
 #if IS_ENABLED(CONFIG_KUNIT)
 long iobmd_live_buffer_count(void);
 #endif
+struct iobmd *iobmd_alloc(struct device *dev, struct mm_struct *task,
+			  u32 options, u64 capacity, u64 alignment,
+			  u64 physical_mask);
 struct iobmd *iobmd_alloc_for_fd(u32 options, u64 capacity, u64 alignment,
 				 u64 physical_mask);
 
@@ -368,9 +373,9 @@ ssize_t iobmd_pwrite(struct iobmd *bmd, const char __user *buf, size_t n,
 void iobmd_debugfs_init(void);
 void iobmd_debugfs_exit(void);
 
-/* dev.c */
+/* dev.c: the fd layer, above everything else here but task.c. */
 struct file *iobmd_buffer_file(struct iobmd *bmd);
-int iobmd_map_task(struct iobmd *bmd);
+unsigned long iobmd_vm_mmap(struct file *file, struct iobmd *bmd);
 int iobmd_dev_register(struct device *parent);
 void iobmd_dev_unregister(void);
 
