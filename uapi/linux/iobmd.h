@@ -422,9 +422,9 @@ struct iobmd_purgeable {
 /**
  * struct iobmd_export - IOBMD_IOC_EXPORT_DMABUF on a buffer fd
  * @flags: in: the new fd's flags: O_CLOEXEC, and the access mode
- *         O_RDONLY or O_RDWR (as DMA_HEAP_IOCTL_ALLOC's fd_flags and DRM's
- *         PRIME handle-to-fd take them). O_RDWR is needed to map the
- *         dma-buf writable.
+ *         O_RDONLY, O_WRONLY or O_RDWR (as DMA_HEAP_IOCTL_ALLOC's fd_flags
+ *         take them). O_RDWR is needed to map the dma-buf writable; an
+ *         O_WRONLY dma-buf cannot be mapped (EACCES), only imported.
  * @fd:    in: must be 0. out: the new dma-buf fd.
  *
  * Returns a dma-buf (Documentation/driver-api/dma-buf.rst) backed by the
@@ -446,8 +446,8 @@ struct iobmd_purgeable {
  *
  * Context: may sleep.
  *
- * Return: 0, or -1 with errno EINVAL (@flags other than O_CLOEXEC,
- * O_RDONLY and O_RDWR; @fd not 0; a struct shorter than 8 bytes), EMFILE
+ * Return: 0, or -1 with errno EINVAL (@flags other than O_CLOEXEC and
+ * one access mode; @fd not 0; a struct shorter than 8 bytes), EMFILE
  * (no fd free), ENOMEM, E2BIG or EFAULT.
  */
 struct iobmd_export {
