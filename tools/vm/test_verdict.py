@@ -74,6 +74,52 @@ ok 2 other
 '''
 
 
+# The shape of tools/testing/selftests/dmabuf-heaps/dmabuf-heap's output
+# (6.12, kselftest.h): a plan of 11 a heap, the same names for every heap.
+DMABUF_HEAP = '''TAP version 13
+1..22
+# Testing heap: system
+# =======================================
+# Testing allocation and importing:
+ok 1 Import buffer 0
+ok 2 test_alloc_and_import dmabuf sync succeeded
+# Testing alloced 4k buffers are zeroed:
+ok 3 Allocate and fill a bunch of buffers
+ok 4 Allocate and validate all buffers are zeroed
+# Testing alloced 1024k buffers are zeroed:
+ok 5 Allocate and fill a bunch of buffers
+ok 6 Allocate and validate all buffers are zeroed
+# Testing (theoretical) older alloc compat:
+ok 7 dmabuf_heap_alloc_older
+# Testing (theoretical) newer alloc compat:
+ok 8 dmabuf_heap_alloc_newer
+# Testing expected error cases:
+ok 9 Error expected on invalid fd -1
+ok 10 Error expected on invalid heap flags -1
+ok 11 Error expected on invalid heap flags -1
+# Testing heap: iobmd-sg
+# =======================================
+# Testing allocation and importing:
+ok 12 Import buffer 0
+ok 13 test_alloc_and_import dmabuf sync succeeded
+# Testing alloced 4k buffers are zeroed:
+ok 14 Allocate and fill a bunch of buffers
+not ok 15 FAIL (Allocation (3) failed) -1
+# Testing alloced 1024k buffers are zeroed:
+ok 16 Allocate and fill a bunch of buffers
+ok 17 Allocate and validate all buffers are zeroed
+# Testing (theoretical) older alloc compat:
+ok 18 dmabuf_heap_alloc_older
+# Testing (theoretical) newer alloc compat:
+ok 19 dmabuf_heap_alloc_newer
+# Testing expected error cases:
+ok 20 Error expected on invalid fd -1
+ok 21 Error expected on invalid heap flags -1
+ok 22 Error expected on invalid heap flags -1
+# Totals: pass:21 fail:1 xfail:0 xpass:0 skip:0 error:0
+'''
+
+
 def run_output(sections, steps=(), end=True):
     """A VM output.log with the given KTAP sections and steps."""
     lines = ['@@iobmd-vm: begin 6.12 t=1.0@@']
@@ -153,6 +199,26 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual('FAIL', r['k/selftest-user:x/a'])
         self.assertEqual('PASS', r['k/selftest-exit:x'])
         self.assertEqual('FAIL', r['k/selftest-user-exit:x'])
+
+
+    @unittest.skipUnless(KUNIT_PY, 'needs kunit.py')
+    def test_upstream_dmabuf_heap_counted(self):
+        res, _ = verdict.judge(KUNIT_PY, run_output([('selftest:dmabuf-heap',
+                                                     DMABUF_HEAP)]), '', 'k')
+        mine = [(n, st) for n, st, _ in res
+                if n.startswith('k/selftest:dmabuf-heap/')]
+        # Every ok line is a result, the repeated names too.
+        self.assertEqual(22, len(mine))
+        self.assertEqual(21, sum(st == 'PASS' for _, st in mine))
+        self.assertIn(('k/selftest:dmabuf-heap/FAIL (Allocation (3) '
+                       'failed) -1', 'FAIL'), mine)
+        # Bail out! (a heap that does not open) is a failure, not a pass.
+        res, _ = verdict.judge(KUNIT_PY, run_output([(
+            'selftest:dmabuf-heap', 'TAP version 13\n1..11\n'
+            'Bail out! open /dev/dma_heap/x failed: No such file\n'
+            '# Planned tests != run tests (11 != 0)\n')]), '', 'k')
+        self.assertIn('FAIL', [st for n, st, _ in res
+                               if n.startswith('k/selftest:dmabuf-heap')])
 
 
 class Collect(unittest.TextTestResult):
