@@ -212,6 +212,14 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(21, sum(st == 'PASS' for _, st in mine))
         self.assertIn(('k/selftest:dmabuf-heap/FAIL (Allocation (3) '
                        'failed) -1', 'FAIL'), mine)
+        # ksft_test_result_skip()'s nameless result is a skip.
+        res, _ = verdict.judge(KUNIT_PY, run_output([(
+            'selftest:dmabuf-heap', 'TAP version 13\n1..2\n'
+            'ok 1 # SKIP Could not open vgem -1\nok 2 sync\n')]), '', 'k')
+        self.assertEqual([('k/selftest:dmabuf-heap/test-1', 'SKIP'),
+                          ('k/selftest:dmabuf-heap/sync', 'PASS')],
+                         [(n, st) for n, st, _ in res
+                          if n.startswith('k/selftest:dmabuf-heap/')])
         # Bail out! (a heap that does not open) is a failure, not a pass.
         res, _ = verdict.judge(KUNIT_PY, run_output([(
             'selftest:dmabuf-heap', 'TAP version 13\n1..11\n'

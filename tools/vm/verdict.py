@@ -84,9 +84,16 @@ def split_output(text):
     return events, sections
 
 
+# kselftest.h's ksft_test_result_skip() and friends print a result with no
+# name ("ok 3 # SKIP reason"), which kunit.py does not take for a result.
+NAMELESS = re.compile(r'^(\s*(?:not )?ok (\d+)) #', re.M)
+
+
 def kunit_parse(kunit_py, name, text):
     """Parse one KTAP/TAP document with kunit.py parse. Returns the report
-    kunit.py printed and a list of results for the leaf tests."""
+    kunit.py printed and a list of results for the leaf tests. A nameless
+    result is named by its number (test-3)."""
+    text = NAMELESS.sub(r'\1 test-\2 #', text)
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, 'ktap.txt')
         out = os.path.join(tmp, 'ktap.json')
