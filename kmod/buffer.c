@@ -870,7 +870,9 @@ static const struct vm_operations_struct iobmd_vm_ops = {
 /*
  * mmap of the buffer fd: MAP_SHARED only, never executable, any
  * page-aligned range inside the allocation; VM_DONTEXPAND keeps mremap()
- * from growing it.
+ * from growing it. MAP_SHARED is VM_MAYSHARE: do_mmap() clears VM_SHARED
+ * (and VM_MAYWRITE) for a file opened read-only, as a read-only dma-buf's
+ * is, whose mapping is a shared one all the same.
  */
 int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 {
@@ -878,7 +880,7 @@ int iobmd_mmap(struct iobmd *bmd, struct vm_area_struct *vma)
 	vm_flags_t set = VM_DONTEXPAND | VM_DONTDUMP;
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+	if (!(vma->vm_flags & VM_MAYSHARE) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
 	if (vma->vm_pgoff >= total || vma_pages(vma) > total - vma->vm_pgoff)
 		return -EINVAL;
