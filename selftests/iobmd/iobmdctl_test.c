@@ -885,11 +885,14 @@ TEST_F(ctl, export_heap_and_fd)
 	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--contiguous", "--",
 			 "true"));
 	EXPECT_EQ(2, self->r.status) SHOW;
-	snprintf(fdarg, sizeof(fdarg), "--fd=%d", dev);
-	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--", "sh", "-c",
-			 "echo ran"));
+	close(fd);
+	fd = dup(dev);		/* /dev/iobmd, inherited: not a buffer */
+	ASSERT_LE(0, fd);
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", fd);
+	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--dmabuf-fd=9", "--",
+			 "sh", "-c", "echo ran"));
 	EXPECT_EQ(7, self->r.status) SHOW;
-	EXPECT_NE(NULL, strstr(self->r.err, ": ENOTTY ("));
+	EXPECT_NE(NULL, strstr(self->r.err, ": ENOTTY (")) SHOW;
 	EXPECT_EQ(NULL, strstr(self->r.out, "ran"));
 	close(fd);
 	close(c.fd);

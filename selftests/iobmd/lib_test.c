@@ -893,6 +893,11 @@ TEST(heap_alloc)
 	unsigned int i;
 	int d;
 
+	/* The heaps are root's (0600): a user gets what open(2) says. */
+	if (access("/dev/dma_heap/iobmd-sg", R_OK) && errno == EACCES) {
+		EXPECT_EQ(-EACCES, libiobmd_heap_alloc("sg", PAGE, O_RDWR));
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(heaps); i++) {
 		d = libiobmd_heap_alloc(heaps[i], 3 * PAGE + 1,
 					O_RDWR | O_CLOEXEC);
@@ -929,6 +934,8 @@ TEST(heap_alloc_errors)
 	int next = iobmd_next_fd();
 	char name[300];
 
+	if (access("/dev/dma_heap/iobmd-sg", R_OK) && errno == EACCES)
+		SKIP(return, "the heaps are root's (0600); heap_alloc checks EACCES");
 	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc(NULL, PAGE, O_RDWR));
 	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("", PAGE, O_RDWR));
 	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("../system", PAGE, O_RDWR));
