@@ -741,4 +741,208 @@ TEST_F(ctl, demo)
 	EXPECT_NE(NULL, strstr(self->r.out, "}\n"));
 }
 
+/* The command export runs: the dma-buf's fdinfo, from its fd. */
+#define SHOW_DMABUF "cat /proc/self/fdinfo/$IOBMD_DMABUF_FD"
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* The access mode of the "flags:" line of an fdinfo in @out, or -1. */
+static int fdinfo_accmode(const char *out)
+{
+	const char *p = strstr(out, "flags:\t");
+
+	return p ? (int)(strtol(p + 7, NULL, 8) & O_ACCMODE) : -1;
+}
+
+/*
+ * export: the command gets the dma-buf of a new buffer as fd 3 (or
+ * --dmabuf-fd), named in IOBMD_DMABUF_FD; the tables show it.
+ */
+TEST_F(ctl, export_runs_the_command)
+{
+	long live = iobmd_stat("live_buffers");
+
+	ASSERT_EQ(0, CTL(&self->r, "export", "12K", "--fill=0x5a", "--",
+			 "sh", "-c", SHOW_DMABUF));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "buffer fd ")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "capacity        12288"));
+	EXPECT_NE(NULL, strstr(self->r.out, "dma-buf fd 3 (in the command)\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  size            12288\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  exporter        iobmd\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  access          read-write\n"));
+	/* What the command itself saw. */
+	EXPECT_NE(NULL, strstr(self->r.out, "\nexp_name:\tiobmd\n")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\nsize:\t12288\n")) SHOW;
+	EXPECT_EQ(O_RDWR, fdinfo_accmode(self->r.out)) SHOW;
+	/* Nothing outlives iobmdctl and its command. */
+	EXPECT_EQ(live, iobmd_stat("live_buffers"));
+
+	/* Another fd; 3 is then no dma-buf of iobmd's. */
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--dmabuf-fd=7",
+			 "--read-only", "--", "sh", "-c",
+			 "echo fd=$IOBMD_DMABUF_FD; "
+			 "grep -q iobmd /proc/self/fdinfo/3 && echo three; "
+			 "cat /proc/self/fdinfo/7"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "dma-buf fd 7 (in the command)"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  access          read-only\n"));
+	EXPECT_NE(NULL, strstr(self->r.out, "\nfd=7\n")) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "three")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\nexp_name:\tiobmd\n")) SHOW;
+	EXPECT_EQ(O_RDONLY, fdinfo_accmode(self->r.out)) SHOW;
+
+	/* --json: one object, the buffer's and the dma-buf's, first. */
+	ASSERT_EQ(0, CTL(&self->r, "--json", "export", "4K", "--unmapped",
+			 "--", "true"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_TRUE(starts_with(self->r.out, "{\"buffer\": {\"fd\": ")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"task_mapped\": false}, \"heap\": null, "));
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"dmabuf\": {\"fd\": 3, \"size\": 4096, \"exp_name\": \"iobmd\", "))
+		SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\"access\": \"read-write\"}}\n"));
+
+	/* --dump: the buffer after the command, as create's. */
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--fill=0xab", "--dump",
+			 "--", "true"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, dump_ab)) SHOW;
+}
+
+/* The command's exit status is export's; iobmdctl's own come before. */
+TEST_F(ctl, export_exit_status)
+{
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "sh", "-c",
+			 "exit 42"));
+	EXPECT_EQ(42, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "false"));
+	EXPECT_EQ(1, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "sh", "-c",
+			 "kill -KILL $$"));
+	EXPECT_EQ(128 + SIGKILL, self->r.status) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "/nonexistent"));
+	EXPECT_EQ(127, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, "export: run /nonexistent: ENOENT"));
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "/proc"));
+	EXPECT_EQ(126, self->r.status) SHOW;
+	/* The kernel refused the buffer: create's status, no command. */
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--cache=writethru", "--",
+			 "sh", "-c", "echo ran"));
+	EXPECT_EQ(4, self->r.status) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "ran"));
+}
+
+/* --heap: the dma-buf of a heap's buffer; --fd: an inherited buffer's. */
+TEST_F(ctl, export_heap_and_fd)
+{
+	struct iobmd_create c;
+	char fdarg[32], want[64];
+	int dev, fd;
+
+	ASSERT_EQ(0, CTL(&self->r, "export", "5000", "--heap=contig", "--",
+			 "sh", "-c", SHOW_DMABUF));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "buffer fd"));
+	EXPECT_NE(NULL, strstr(self->r.out, "  size            8192\n")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\nexp_name:\tiobmd\n")) SHOW;
+	ASSERT_EQ(0, CTL(&self->r, "--json", "export", "4K", "--heap=dma32",
+			 "--", "true"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_TRUE(starts_with(self->r.out,
+				"{\"buffer\": null, \"heap\": \"dma32\", ")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out,
+			       "\"dmabuf\": {\"fd\": 3, \"size\": 4096, "));
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--heap=nosuch", "--",
+			 "sh", "-c", "echo ran"));
+	EXPECT_EQ(3, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, "iobmd-nosuch: ENOENT"));
+	EXPECT_EQ(NULL, strstr(self->r.out, "ran"));
+
+	dev = iobmd_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, iobmd_create(dev, 3 * PAGE, IOBMD_DIRECTION_INOUT, 0, &c));
+	fd = dup(c.fd);		/* without O_CLOEXEC */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(12, pwrite(fd, "from the fd\n", 12, 0));
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", fd);
+	snprintf(want, sizeof(want), "buffer fd %d\n", fd);
+	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--dmabuf-fd=9",
+			 "--dump", "--length=12", "--", "sh", "-c",
+			 "cat /proc/self/fdinfo/9"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, want)) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "capacity        12288"));
+	EXPECT_NE(NULL, strstr(self->r.out, "\nsize:\t12288\n")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "\nexp_name:\tiobmd\n")) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "|from the fd.|")) SHOW;
+	/* The caller's buffer stays: export does not release it. */
+	EXPECT_EQ(0, fcntl(fd, F_GETFD));
+	/* --fd takes no create options; not a buffer fd is ENOTTY. */
+	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--contiguous", "--",
+			 "true"));
+	EXPECT_EQ(2, self->r.status) SHOW;
+	close(fd);
+	fd = dup(dev);		/* /dev/iobmd, inherited: not a buffer */
+	ASSERT_LE(0, fd);
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", fd);
+	ASSERT_EQ(0, CTL(&self->r, "export", fdarg, "--dmabuf-fd=9", "--",
+			 "sh", "-c", "echo ran"));
+	EXPECT_EQ(7, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.err, ": ENOTTY (")) SHOW;
+	EXPECT_EQ(NULL, strstr(self->r.out, "ran"));
+	close(fd);
+	close(c.fd);
+	close(dev);
+}
+
+/* Bad uses of export are exit status 2, and never run the command. */
+TEST_F(ctl, export_usage_errors)
+{
+	static const char *const bad[][8] = {
+		{ "export", "4K", "sh", "-c", "echo ran" },	/* no -- */
+		{ "export", "4K", "--" },
+		{ "export", "--", "sh", "-c", "echo ran" },
+		{ "export", "4K", "8K", "--", "sh", "-c", "echo ran" },
+		{ "export", "4X", "--", "sh", "-c", "echo ran" },
+		{ "export", "4K", "--hold=1", "--", "sh", "-c", "echo ran" },
+		{ "export", "4K", "--heap=", "--", "sh", "-c", "echo ran" },
+		{ "export", "4K", "--heap=../system", "--", "sh", "-c",
+		  "echo ran" },
+		{ "export", "4K", "--heap=sg", "--contiguous", "--", "sh",
+		  "-c", "echo ran" },
+		{ "export", "4K", "--heap=sg", "--dump", "--", "sh", "-c",
+		  "echo ran" },
+		{ "export", "--fd=0", "--heap=sg", "--", "sh", "-c",
+		  "echo ran" },
+		{ "export", "--fd=3", "--", "sh", "-c", "echo ran" },
+		{ "export", "--fd=5", "4K", "--", "sh", "-c", "echo ran" },
+		{ "export", "4K", "--dmabuf-fd=2", "--", "sh", "-c",
+		  "echo ran" },
+		{ "export", "4K", "--dmabuf-fd=x", "--", "sh", "-c",
+		  "echo ran" },
+		{ "export", "4K", "--bogus", "--", "sh", "-c", "echo ran" },
+		{ "--json", "export", "4K", "--dump", "--", "sh", "-c",
+		  "echo ran" },
+		{ "create", "4K", "--heap=sg" },
+		{ "create", "4K", "--dmabuf-fd=4" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_EQ(0, ctl(&self->r, bad[i]));
+		EXPECT_EQ(2, self->r.status)
+			TH_LOG("case %u: %s", i, self->r.err);
+		EXPECT_EQ(NULL, strstr(self->r.out, "ran")) TH_LOG("case %u", i);
+	}
+	/* Negative control: the same command runs when the use is right. */
+	ASSERT_EQ(0, CTL(&self->r, "export", "4K", "--", "sh", "-c",
+			 "echo ran"));
+	EXPECT_EQ(0, self->r.status) SHOW;
+	EXPECT_NE(NULL, strstr(self->r.out, "ran\n"));
+}
+
 TEST_HARNESS_MAIN

@@ -6,7 +6,10 @@
  */
 #include <assert.h>
 #include <limits.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <linux/dma-buf.h>
 
 #include "kselftest_harness.h"
 #include "iobmd_helpers.h"
@@ -29,6 +32,51 @@ static void fill(unsigned char *p, size_t n, unsigned char seed)
 
 	for (i = 0; i < n; i++)
 		p[i] = seed + i * 13 + (i >> 8);
+}
+
+/*
+ * The value of @key in /proc/self/fdinfo/@fd (a dma-buf shows "size:",
+ * "exp_name:"), into @val (@len bytes). 0, or -1 when it is not there.
+ */
+static int fdinfo_get(int fd, const char *key, char *val, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	int found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(val, len, "%s",
+			 line + klen + 1 + strspn(line + klen + 1, " \t"));
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Whether @fd is a dma-buf iobmd exported, of @size bytes. */
+static int is_iobmd_dmabuf(int fd, unsigned long size)
+{
+	char name[64], sz[32];
+
+	if (fdinfo_get(fd, "exp_name", name, sizeof(name)) ||
+	    fdinfo_get(fd, "size", sz, sizeof(sz)))
+		return 0;
+	return !strcmp(name, "iobmd") && strtoul(sz, NULL, 0) == size;
+}
+
+static int dmabuf_sync(int fd, __u64 flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
 }
 
 FIXTURE(lib) {
@@ -617,6 +665,151 @@ TEST_F(lib, segments_unprivileged)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * export_dmabuf: a dma-buf of the buffer's memory, O_CLOEXEC and the
+ * access mode as asked, a new one each call, bytes shared both ways.
+ */
+TEST_F(lib, export_dmabuf)
+{
+	struct stat st1, st2;
+	unsigned char *p;
+	int d, d2, d3;
+
+	ASSERT_EQ(CAP, libiobmd_write_bytes(self->buf, 0, self->pattern, CAP));
+	d = libiobmd_export_dmabuf(self->buf, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, d);
+	EXPECT_TRUE(is_iobmd_dmabuf(d, ALLOC));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(d, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDWR, fcntl(d, F_GETFL) & O_ACCMODE);
+	/* Negative control: the buffer fd itself is no dma-buf. */
+	EXPECT_FALSE(is_iobmd_dmabuf(self->buf, ALLOC));
+
+	p = mmap(NULL, ALLOC, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(0, memcmp(self->pattern, p, CAP));
+	memset(p + 100, 0x5a, 50);
+	EXPECT_EQ(0, dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(50, libiobmd_read_bytes(self->buf, 100, self->out, 50));
+	EXPECT_TRUE(iobmd_all_bytes(self->out, 50, 0x5a));
+	EXPECT_EQ(0x5a, self->map[149]);
+	EXPECT_EQ(self->pattern[150], self->map[150]);
+	EXPECT_EQ(0, munmap(p, ALLOC));
+
+	/* Twice: two dma-bufs (documented), the same memory. */
+	d2 = libiobmd_export_dmabuf(self->buf, O_RDONLY);
+	ASSERT_LE(0, d2);
+	ASSERT_EQ(0, fstat(d, &st1));
+	ASSERT_EQ(0, fstat(d2, &st2));
+	EXPECT_NE(st1.st_ino, st2.st_ino);
+	EXPECT_TRUE(is_iobmd_dmabuf(d2, ALLOC));
+	EXPECT_EQ(0, fcntl(d2, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDONLY, fcntl(d2, F_GETFL) & O_ACCMODE);
+	/* Read-only: readable, never writable. */
+	p = mmap(NULL, ALLOC, PROT_READ, MAP_SHARED, d2, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0x5a, p[100]);
+	EXPECT_EQ(self->pattern[0], p[0]);
+	EXPECT_EQ(0, munmap(p, ALLOC));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, ALLOC, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, d2, 0));
+	EXPECT_EQ(EACCES, errno);
+
+	/* A dup of the buffer fd exports the same buffer. */
+	d3 = dup(self->buf);
+	ASSERT_LE(0, d3);
+	EXPECT_EQ(0, close(d2));
+	d2 = libiobmd_export_dmabuf(d3, O_RDWR);
+	ASSERT_LE(0, d2);
+	EXPECT_TRUE(is_iobmd_dmabuf(d2, ALLOC));
+	EXPECT_EQ(0, close(d3));
+	EXPECT_EQ(0, close(d2));
+	EXPECT_EQ(0, close(d));
+}
+
+/*
+ * The dma-buf holds the buffer: the buffer fd released first, its bytes
+ * stay readable through the dma-buf, and the buffer goes only with it.
+ */
+TEST_F(lib, export_outlives_buffer_fd)
+{
+	long live = iobmd_stat("live_buffers");
+	unsigned char *p;
+	int buf, d;
+
+	buf = libiobmd_with_bytes(self->dev, self->pattern, CAP,
+				  variant->options, 0, NULL);
+	ASSERT_LE(0, buf);
+	d = libiobmd_export_dmabuf(buf, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, d);
+	EXPECT_EQ(0, libiobmd_release(buf));
+	EXPECT_EQ(live + 1, iobmd_stat("live_buffers"));
+	p = mmap(NULL, ALLOC, PROT_READ, MAP_SHARED, d, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, memcmp(self->pattern, p, CAP));
+	EXPECT_TRUE(iobmd_all_bytes(p + CAP, ALLOC - CAP, 0));
+	/* The mapping holds the dma-buf, which holds the buffer. */
+	EXPECT_EQ(0, close(d));
+	EXPECT_EQ(live + 1, iobmd_stat("live_buffers"));
+	EXPECT_EQ(0, munmap(p, ALLOC));
+	EXPECT_EQ(live, iobmd_stat("live_buffers"));
+}
+
+/* Errors of export_dmabuf; no fd is left behind by any. */
+TEST_F(lib, export_errors)
+{
+	static const __u32 bad[] = {
+		O_ACCMODE, O_NONBLOCK, O_RDWR | O_TRUNC, O_CLOEXEC | O_APPEND,
+		O_RDWR | O_CLOEXEC | 0x80000000u,
+	};
+	int next = iobmd_next_fd();
+	struct rlimit old, none;
+	int null, d, status;
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, libiobmd_export_dmabuf(self->buf, bad[i]))
+			TH_LOG("flags 0%o", bad[i]);
+	EXPECT_EQ(-EBADF, libiobmd_export_dmabuf(-1, O_RDWR));
+	EXPECT_EQ(-EBADF, libiobmd_export_dmabuf(next, O_RDWR));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	EXPECT_EQ(-ENOTTY, libiobmd_export_dmabuf(null, O_RDWR));
+	EXPECT_EQ(-ENOTTY, libiobmd_export_dmabuf(self->dev, O_RDWR));
+	/* A dma-buf is not a buffer fd: no export of an export. */
+	d = libiobmd_export_dmabuf(self->buf, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, d);
+	EXPECT_EQ(-ENOTTY, libiobmd_export_dmabuf(d, O_RDWR));
+	EXPECT_EQ(0, close(d));
+	EXPECT_EQ(0, close(null));
+	EXPECT_EQ(next, iobmd_next_fd());
+
+	/* No free fd: -EMFILE, and the fd table as it was. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (getrlimit(RLIMIT_NOFILE, &old))
+			_exit(2);
+		none = old;
+		none.rlim_cur = next;
+		if (setrlimit(RLIMIT_NOFILE, &none))
+			_exit(3);
+		if (libiobmd_export_dmabuf(self->buf, O_RDWR) != -EMFILE)
+			_exit(4);
+		if (setrlimit(RLIMIT_NOFILE, &old))
+			_exit(5);
+		if (iobmd_next_fd() != next)
+			_exit(6);
+		/* Negative control: with the room back, it works. */
+		d = libiobmd_export_dmabuf(self->buf, O_RDWR);
+		_exit(d == next ? 0 : 7);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* libiobmd_open: a device fd that creates buffers, released once. */
 TEST(open_release)
 {
@@ -684,6 +877,82 @@ TEST(pageable_purgeable)
 	EXPECT_EQ(0, libiobmd_release(wired));
 	EXPECT_EQ(0, libiobmd_release(buf));
 	EXPECT_EQ(0, libiobmd_release(dev));
+}
+
+/*
+ * heap_alloc: every iobmd heap gives a zeroed dma-buf of whole pages,
+ * which is a live iobmd buffer until it is closed.
+ */
+TEST(heap_alloc)
+{
+	static const char * const heaps[] = {
+		"sg", "contig", "uncached", "wc", "dma32",
+	};
+	long live = iobmd_stat("live_buffers");
+	unsigned char *p;
+	unsigned int i;
+	int d;
+
+	/* The heaps are root's (0600): a user gets what open(2) says. */
+	if (access("/dev/dma_heap/iobmd-sg", R_OK) && errno == EACCES) {
+		EXPECT_EQ(-EACCES, libiobmd_heap_alloc("sg", PAGE, O_RDWR));
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(heaps); i++) {
+		d = libiobmd_heap_alloc(heaps[i], 3 * PAGE + 1,
+					O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, d) TH_LOG("iobmd-%s: %s", heaps[i],
+				       strerror(-d));
+		EXPECT_TRUE(is_iobmd_dmabuf(d, 4 * PAGE));
+		EXPECT_EQ(FD_CLOEXEC, fcntl(d, F_GETFD) & FD_CLOEXEC);
+		EXPECT_EQ(live + 1, iobmd_stat("live_buffers"));
+		p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 d, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		EXPECT_TRUE(iobmd_all_bytes(p, 4 * PAGE, 0));
+		memset(p, 0xc3, 4 * PAGE);
+		EXPECT_EQ(0xc3, p[4 * PAGE - 1]);
+		EXPECT_EQ(0, munmap(p, 4 * PAGE));
+		EXPECT_EQ(0, close(d));
+		EXPECT_EQ(live, iobmd_stat("live_buffers"));
+	}
+	/* Without O_CLOEXEC, read-only. */
+	d = libiobmd_heap_alloc("sg", PAGE, O_RDONLY);
+	ASSERT_LE(0, d);
+	EXPECT_EQ(0, fcntl(d, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDONLY, fcntl(d, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, d, 0));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, close(d));
+}
+
+/* Errors of heap_alloc: the library's own and the ioctl's, no fd left. */
+TEST(heap_alloc_errors)
+{
+	long live = iobmd_stat("live_buffers");
+	int next = iobmd_next_fd();
+	char name[300];
+
+	if (access("/dev/dma_heap/iobmd-sg", R_OK) && errno == EACCES)
+		SKIP(return, "the heaps are root's (0600); heap_alloc checks EACCES");
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc(NULL, PAGE, O_RDWR));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("", PAGE, O_RDWR));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("../system", PAGE, O_RDWR));
+	EXPECT_EQ(-ENOENT, libiobmd_heap_alloc("nosuch", PAGE, O_RDWR));
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	EXPECT_EQ(-ENAMETOOLONG, libiobmd_heap_alloc(name, PAGE, O_RDWR));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("sg", 0, O_RDWR));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("sg", ~0ULL, O_RDWR));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("sg", PAGE, O_NONBLOCK));
+	EXPECT_EQ(-EINVAL, libiobmd_heap_alloc("sg", PAGE, O_ACCMODE));
+	/* Above the module's max_buffer_bytes. */
+	EXPECT_EQ(-EFBIG, libiobmd_heap_alloc("sg",
+					      iobmd_param("max_buffer_bytes") +
+					      PAGE, O_RDWR));
+	EXPECT_EQ(next, iobmd_next_fd());
+	EXPECT_EQ(live, iobmd_stat("live_buffers"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * iobmdctl: the command-line tool of iobmd. Declarations shared by its
- * files: iobmdctl.c (commands), util.c (parsing, errors), show.c
- * (tables, JSON, hexdump), list.c (the debugfs buffer list), demo.c and
- * device.c (make run's demo).
+ * files: iobmdctl.c (commands), options.c (their options), export.c
+ * (export), util.c (parsing, errors), show.c (tables, JSON, hexdump),
+ * list.c (the debugfs buffer list), demo.c and device.c (make run's demo).
  */
 #ifndef IOBMDCTL_H
 #define IOBMDCTL_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <libiobmd.h>
 #include <linux/iobmd.h>
 
 #define IOBMDCTL_VERSION "1.0"
@@ -53,6 +54,49 @@ int exit_class(int err);
 __printf(3, 4) int fail(int err, const char *hint, const char *fmt, ...);
 __printf(1, 2) int usage_error(const char *fmt, ...);
 const char *hint_for(int err);
+
+/*
+ * options.c: the options of create, info, fill, dump, purgeable and
+ * export, parsed into one struct; the hints for a refused create.
+ */
+struct ctl_opts {
+	struct libiobmd_create_args args;
+	bool map;
+	bool fill, pattern, dump;
+	unsigned char byte;
+	uint64_t offset, length;
+	bool have_length;
+	long fd;
+	unsigned long hold;
+	uint32_t purgeable;	/* --purgeable-state, or 0 */
+	const char *heap;	/* --heap, or NULL */
+	long dmabuf_fd;		/* --dmabuf-fd, or -1 */
+	bool read_only;		/* --read-only */
+	uint64_t given;		/* OPT_BIT() of every option given */
+};
+
+enum {
+	OPT_CONTIGUOUS = 256, OPT_CACHE, OPT_MASK, OPT_ALIGN, OPT_DIRECTION,
+	OPT_MAPPER_NONE, OPT_KUS, OPT_PAGEABLE, OPT_PURGEABLE, OPT_MAP,
+	OPT_UNMAPPED, OPT_FILL, OPT_PATTERN, OPT_OFFSET, OPT_LENGTH, OPT_DUMP,
+	OPT_HOLD, OPT_FD, OPT_PURGEABLE_STATE, OPT_HEAP, OPT_DMABUF_FD,
+	OPT_READ_ONLY,
+};
+
+#define OPT_BIT(opt) (1ULL << ((opt) - OPT_CONTIGUOUS))
+
+extern const char size_expect[];
+extern const char purgeable_expect[];
+int parse_options(int argc, char **argv, struct ctl_opts *o, int *first_arg);
+int bad_value(const char *opt, const char *value, int err,
+	      const char *expect);
+const char *create_hint(int err, const struct libiobmd_create_args *a);
+
+/* iobmdctl.c: what create and export share; export.c */
+int make_buffer(const char *cmd, struct ctl_opts *o, void **mapped,
+		uint32_t *old_state);
+int buffer_range(const char *cmd, int fd, struct ctl_opts *o);
+int cmd_export(int argc, char **argv);
 
 /* show.c */
 void json_string(FILE *f, const char *s);

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <linux/dma-heap.h>
 #include <linux/iobmd.h>
 
 #include "libiobmd.h"
@@ -445,4 +446,35 @@ int libiobmd_unmap(void *address, uint64_t length)
 	if (!address || !length || (uint64_t)(size_t)length != length)
 		return -EINVAL;
 	return munmap(address, length) ? -errno : 0;
+}
+
+LIBIOBMD_EXPORT
+int libiobmd_export_dmabuf(int buf, uint32_t flags)
+{
+	struct iobmd_export e = { .flags = flags };
+
+	return ioctl(buf, IOBMD_IOC_EXPORT_DMABUF, &e) ? -errno : e.fd;
+}
+
+LIBIOBMD_EXPORT
+int libiobmd_heap_alloc(const char *heap, uint64_t len, uint32_t fd_flags)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = fd_flags,
+	};
+	char path[PATH_MAX];
+	int fd, n, ret;
+
+	if (!heap || !*heap || strchr(heap, '/'))
+		return -EINVAL;
+	n = snprintf(path, sizeof(path), "/dev/dma_heap/iobmd-%s", heap);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data) ? -errno : (int)data.fd;
+	close(fd);
+	return ret;
 }

@@ -563,4 +563,71 @@ int libiobmd_unmap(void *address, uint64_t length);
 int libiobmd_with_copy(int dev, uint32_t options, uint32_t flags, int pidfd,
 		       uint64_t address, uint64_t length, void **mapped);
 
+/**
+ * libiobmd_export_dmabuf() - hand a buffer to other drivers as a dma-buf
+ * @buf:   a buffer fd.
+ * @flags: the new fd's flags: O_CLOEXEC or not, and the access mode
+ *         O_RDWR (needed to map the dma-buf writable) or O_RDONLY.
+ *         (O_WRONLY is taken too, as dma-heap.c takes it, but such a
+ *         dma-buf cannot be mapped at all.)
+ *
+ * Issues IOBMD_IOC_EXPORT_DMABUF. The dma-buf
+ * (Documentation/driver-api/dma-buf.rst) is backed by the buffer's own
+ * memory and may go to any importer: V4L2 (V4L2_MEMORY_DMABUF), DRM
+ * (DRM_IOCTL_PRIME_FD_TO_HANDLE), VFIO, or another process over a socket.
+ * It holds the buffer: either fd may be closed first. Each call makes a
+ * new dma-buf, never the one of an earlier call. Its size is the buffer's
+ * allocation, the capacity rounded up to pages. An importer's map is a
+ * prepare of the buffer (a pageable buffer is pinned, a purgeable one kept)
+ * until it unmaps; memory the importer's device cannot reach fails that
+ * map with ERANGE (it is never bounced). mmap(2) of the dma-buf has the
+ * buffer's cache mode; bracket CPU access with DMA_BUF_IOCTL_SYNC
+ * (linux/dma-buf.h). IOKit has no such call: a driver there takes the
+ * IOMemoryDescriptor itself.
+ *
+ * Context: may sleep; thread-safe.
+ *
+ * Return: the dma-buf fd, or a negative errno: -EINVAL when @flags has a
+ * bit other than O_CLOEXEC and the access mode, or the access mode is
+ * O_ACCMODE; -EMFILE when the caller has no free fd, -ENFILE
+ * at the system's limit of open files; -ENOMEM; -EBADF, -ENOTTY (also
+ * from a module older than the export ioctl). Nothing is left behind on
+ * error.
+ */
+int libiobmd_export_dmabuf(int buf, uint32_t flags);
+
+/**
+ * libiobmd_heap_alloc() - a new iobmd buffer from a dma-heap, as a dma-buf
+ * @heap:     the heap's name after "iobmd-": "sg" (scatter-gather,
+ *            write-back), "contig" (physically contiguous, write-back),
+ *            "uncached" (scatter-gather, kIOMapInhibitCache), "wc"
+ *            (scatter-gather, kIOMapWriteCombineCache) or "dma32"
+ *            (scatter-gather, write-back, below 4 GiB).
+ * @len:      bytes, at least 1; rounded up to pages.
+ * @fd_flags: the dma-buf fd's flags: O_CLOEXEC or not, and the access
+ *            mode (O_RDWR to map it writable), as DMA_HEAP_IOCTL_ALLOC
+ *            takes them.
+ *
+ * Opens /dev/dma_heap/iobmd-@heap and issues DMA_HEAP_IOCTL_ALLOC
+ * (linux/dma-heap.h) with no heap flags, as any dma-heap client does; the
+ * heap device is closed again. The buffer has no buffer fd: the dma-buf
+ * is its only handle, and it behaves as a dma-buf of
+ * libiobmd_export_dmabuf(). A client that allocates often keeps the heap
+ * open and issues the ioctl itself.
+ *
+ * Context: may sleep (allocates memory); thread-safe.
+ *
+ * Return: the dma-buf fd, or a negative errno: -EINVAL when @heap is NULL,
+ * empty or holds a '/', or from the ioctl: @len is 0 (or rounds up past
+ * 2^64), @fd_flags has a bit other than O_CLOEXEC and the access mode,
+ * or the access mode is O_ACCMODE;
+ * -ENOENT when there is no such heap (or the module is not loaded);
+ * -EACCES when the caller may not open it (mode 0600); -ENAMETOOLONG for
+ * a name longer than a path allows; -EFBIG and -ENOSPC above the module's
+ * byte limits (max_buffer_bytes, max_total_bytes); -ENOMEM; -EOPNOTSUPP
+ * for "wc" on a CPU without PAT; -EMFILE, -ENFILE. Nothing is left
+ * behind on error.
+ */
+int libiobmd_heap_alloc(const char *heap, uint64_t len, uint32_t fd_flags);
+
 #endif /* LIBIOBMD_H */
