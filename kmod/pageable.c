@@ -138,14 +138,34 @@ void iobmd_pageable_free(struct iobmd *bmd)
  * @bmd:   a pageable buffer.
  * @index: page index in the buffer.
  *
- * Context: process context, may sleep (allocates, or reads from swap).
+ * A page that comes back from swap is a new page, while a CPU may still
+ * read the old one through a stale TLB entry: reclaim unmaps with
+ * TTU_BATCH_FLUSH and flushes the TLBs of the processes that mapped the
+ * page only before it frees its batch, after __remove_mapping() has
+ * taken the old page out of the swap cache (shrink_folio_list() in
+ * mm/vmscan.c; try_to_unmap_flush_dirty() flushes earlier only for a
+ * dirty PTE). A pwrite() that swaps the page in, followed by a load
+ * through the task mapping, then shows the bytes from before the pwrite.
+ * Zapping the page's (already empty) PTEs runs flush_tlb_batched_pending()
+ * on each process that maps the buffer (zap_pte_range()), as munmap and
+ * mprotect do to close the same race: the pending flush is done before
+ * the new page is used.
+ *
+ * Context: process context, may sleep (allocates, or reads from swap;
+ * takes the shmem mapping's i_mmap_rwsem and page table locks).
  *
  * Return: the page with a reference the caller puts, or an ERR_PTR() of
  * shmem_read_mapping_page() (-ENOMEM, -EIO).
  */
 struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index)
 {
-	return shmem_read_mapping_page(bmd->shmem->f_mapping, index);
+	struct address_space *mapping = bmd->shmem->f_mapping;
+	bool swapped = xa_is_value(xa_load(&mapping->i_pages, index));
+	struct page *page = shmem_read_mapping_page(mapping, index);
+
+	if (swapped && !IS_ERR(page))
+		unmap_mapping_pages(mapping, index, 1, false);
+	return page;
 }
 
 /*

@@ -3,8 +3,10 @@
  * Pageable buffers (kIOMemoryPageable): backed by shmem, populated as they
  * are touched, pinned and DMA-mapped only between prepare and complete
  * (seen in VmPin and the segments), and swapped out by memory.reclaim in
- * a memory cgroup when not prepared, but not while prepared.
+ * a memory cgroup when not prepared, but not while prepared; a pwrite
+ * that brings a page back from swap shows at once in the task mapping.
  */
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -471,6 +473,117 @@ TEST_F(pageable, swapped_out_unless_prepared)
 	ASSERT_EQ(0, complete(self->c.fd, IOBMD_DIRECTION_INOUT));
 
 	ASSERT_EQ(0, iobmd_write_file(CGROUP "/cgroup.procs", pid));
+}
+
+/*
+ * pwrite() then a load through the mapping, by threads that each own two
+ * pages of a small buffer, while they MADV_PAGEOUT the whole of it to
+ * swap. Reclaim flushes the TLBs of what it unmapped only after the page
+ * has left the swap cache: a pwrite that reads the page back in writes a
+ * new page, and the load may use the stale TLB entry of the old one
+ * (kmod/pageable.c, iobmd_pageable_page()). The same on a memfd is the
+ * kernel's own race, counted, not judged.
+ */
+#define RACE_SIZE (64UL << 10)
+#define RACE_THREADS 8
+#define RACE_SLICE (RACE_SIZE / RACE_THREADS)
+#define RACE_OPS 2000
+
+struct race {
+	pthread_t tid;
+	int fd, id;
+	unsigned char *map;
+	unsigned long rng, swapped, stale;
+	unsigned char want[RACE_SLICE], got[RACE_SLICE];
+};
+
+static void *race_run(void *arg)
+{
+	struct race *r = arg;
+	unsigned char *s = r->map + r->id * RACE_SLICE;
+	off_t off = r->id * RACE_SLICE;
+	unsigned int i, gen;
+	size_t k;
+
+	for (gen = 1; gen <= RACE_OPS; gen++) {
+		r->rng = r->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (r->rng >> 63) {
+			madvise(r->map, RACE_SIZE, MADV_PAGEOUT);
+			continue;
+		}
+		for (k = 0; k < RACE_SLICE; k++)
+			r->want[k] = (unsigned char)(r->id * 37 + gen * 11 + k * 7);
+		if (iobmd_resident_pages(s, RACE_SLICE) < (long)(RACE_SLICE / PAGE))
+			r->swapped++;
+		i = pwrite(r->fd, r->want, RACE_SLICE, off) == RACE_SLICE &&
+		    pread(r->fd, r->got, RACE_SLICE, off) == RACE_SLICE &&
+		    !memcmp(r->got, r->want, RACE_SLICE);
+		if (!i)
+			return "pwrite or pread";
+		if (memcmp(s, r->want, RACE_SLICE))
+			r->stale++;
+	}
+	return NULL;
+}
+
+/* Run the threads on @fd mapped at @map; the stale loads, or -1. */
+static long race(int fd, unsigned char *map, unsigned long *swapped)
+{
+	static struct race r[RACE_THREADS];
+	long stale = 0;
+	void *ret;
+	int i;
+
+	*swapped = 0;
+	for (i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct race){ .fd = fd, .id = i, .map = map,
+				      .rng = 0x9e3779b97f4a7c15ULL * (i + 1) };
+		if (pthread_create(&r[i].tid, NULL, race_run, &r[i]))
+			return -1;
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		pthread_join(r[i].tid, &ret);
+		if (ret)
+			stale = -1;
+		if (stale >= 0)
+			stale += r[i].stale;
+		*swapped += r[i].swapped;
+	}
+	return stale;
+}
+
+TEST_F_TIMEOUT(pageable, pwrite_after_pageout_in_the_mapping, 900)
+{
+	unsigned long swapped, memfd_swapped;
+	long stale, memfd_stale;
+	struct iobmd_create c;
+	unsigned char *m;
+	int memfd;
+
+	if (iobmd_swap_on())
+		SKIP(return, "no swap on " IOBMD_SWAP_DEV);
+	ASSERT_EQ(0, iobmd_create(self->dev, RACE_SIZE, PAGEABLE,
+				  IOBMD_CREATE_MAP_TASK, &c));
+	stale = race(c.fd, (unsigned char *)(uintptr_t)c.address, &swapped);
+	EXPECT_EQ(0, munmap((void *)(uintptr_t)c.address, RACE_SIZE));
+	EXPECT_EQ(0, close(c.fd));
+
+	memfd = memfd_create("control", MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, RACE_SIZE));
+	m = mmap(NULL, RACE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memfd_stale = race(memfd, m, &memfd_swapped);
+	munmap(m, RACE_SIZE);
+	close(memfd);
+
+	TH_LOG("iobmd: %lu pwrites of a swapped-out slice, %ld stale loads; memfd: %lu, %ld",
+	       swapped, stale, memfd_swapped, memfd_stale);
+	/* The window was open: pwrites brought pages back from swap. */
+	EXPECT_LE(RACE_OPS / 8, swapped);
+	EXPECT_LE(RACE_OPS / 8, memfd_swapped);
+	EXPECT_LE(0, memfd_stale);
+	EXPECT_EQ(0, stale);
 }
 
 TEST_HARNESS_MAIN

@@ -21,7 +21,8 @@
  * buffers (the shrinker works, so the check above could fail), and the
  * debugfs stats and the module's references are back to their baseline.
  * IOBMD_THREADS_OPS (default 10000) is the operations per thread,
- * IOBMD_THREADS_SEED (default 1) the seed.
+ * IOBMD_THREADS_SEED (default 1) the seed, IOBMD_THREADS_PAGEOUT
+ * (default 1) the weight of MADV_PAGEOUT among the operations.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -57,13 +58,9 @@ static const char * const op_names[OPS] = { "prepare", "set_purgeable",
 	"set_length", "pread_pwrite", "info" };
 /*
  * drop_caches is slow under TCG: thread 0 runs it every RECLAIM_EVERY.
- * pageout has weight 0 for now. KNOWN BUG, not fixed yet: with
- * MADV_PAGEOUT to swap among the other operations, a pageable buffer's
- * task mapping now and then shows an older byte than pread does (seen on
- * 6.1 and 6.12, seed 1, with the mapping made unevictable before the pin
- * loop too). IOBMD_THREADS_PAGEOUT=1 turns it back on.
+ * IOBMD_THREADS_PAGEOUT (default 1) is the weight of pageout.
  */
-static unsigned int op_weights[OPS] = { 10, 14, 0, 0, 8, 12, 16, 10,
+static unsigned int op_weights[OPS] = { 10, 14, 0, 1, 8, 12, 16, 10,
 					16, 12 };
 #define RECLAIM_EVERY 200
 
@@ -461,7 +458,7 @@ TEST_F_TIMEOUT(threads, shared_buffers, 1800)
 		TH_LOG("no swap on " IOBMD_SWAP_DEV ": page-outs do nothing");
 	g.seed = env("IOBMD_THREADS_SEED", 1);
 	g.ops = env("IOBMD_THREADS_OPS", 10000);
-	op_weights[OP_PAGEOUT] = env("IOBMD_THREADS_PAGEOUT", 0);
+	op_weights[OP_PAGEOUT] = env("IOBMD_THREADS_PAGEOUT", 1);
 	self->dev = iobmd_open();
 	ASSERT_LE(0, self->dev);
 	for (b = 0; b < BUFS; b++) {
