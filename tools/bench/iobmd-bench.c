@@ -30,7 +30,6 @@
 
 #include "bench.h"
 
-#define PAGE 4096UL
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS 15
 

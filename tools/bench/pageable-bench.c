@@ -29,7 +29,7 @@
 #include <linux/iobmd.h>
 
 #include "bench.h"
-#include "iobmd_helpers.h"
+#include "iobmd_util.h"
 
 #define BIG (64UL << 20)
 #define PIECE (8UL << 20)
