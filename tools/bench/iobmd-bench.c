@@ -37,7 +37,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS 15
-#define MIB (1UL << 20)
+#define MIB (1024UL * 1024)
 
 /* The providers: iobmd's two kinds and the heap each is compared with. */
 enum { SG, SYSTEM, CONTIG, CMA, NPROV };
@@ -47,6 +47,7 @@ enum {
 	CREATE, MAP, TOUCH, SYNC, UNMAP, FREE, CREATE_FREE, CYCLE,
 	TASK_CREATE, TASK_CYCLE, ON_FAULT, NPATH
 };
+
 static const char * const path_name[NPATH] = {
 	"create", "map (mmap)", "first touch", "prepare+complete",
 	"munmap", "free (close)", "create+free", "full cycle",
@@ -85,6 +86,8 @@ static int alloc_buf(int p, size_t len, int map_task, void **task)
 /* prepare + complete, or the heap's DMA_BUF_IOCTL_SYNC start + end. */
 static int sync_buf(int p, int fd)
 {
+	struct iobmd_direction d = { .direction = IOBMD_DIRECTION_INOUT };
+
 	if (p == SYSTEM || p == CMA) {
 		struct dma_buf_sync s = {
 			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
@@ -94,25 +97,22 @@ static int sync_buf(int p, int fd)
 			return -errno;
 		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
 		return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
-	} else {
-		struct iobmd_direction d = {
-			.direction = IOBMD_DIRECTION_INOUT,
-		};
-
-		if (ioctl(fd, IOBMD_IOC_PREPARE, &d) ||
-		    ioctl(fd, IOBMD_IOC_COMPLETE, &d))
-			return -errno;
-		return 0;
 	}
+	if (ioctl(fd, IOBMD_IOC_PREPARE, &d) ||
+	    ioctl(fd, IOBMD_IOC_COMPLETE, &d))
+		return -errno;
+	return 0;
 }
 
 static void touch(void *map, size_t len)
 {
-	volatile unsigned char *p = map;
+	unsigned char *p = map;
 	size_t off;
 
 	for (off = 0; off < len; off += PAGE)
 		p[off] = 1;
+	/* The writes are the point: keep them. */
+	asm volatile("" : : "r"(p) : "memory");
 }
 
 #define ON_FAULT_PARAM "/sys/module/iobmd/parameters/mmap_on_fault"
@@ -379,9 +379,9 @@ int main(int argc, char **argv)
 			ratio(ok[CONTIG] && ok[CMA], m[CONTIG][j], m[CMA][j]);
 			printf("\n");
 		}
-		printf("  floors: memset %.0f us (iobmd sg create / memset %.2f),"
-		       " anonymous mmap + touch + munmap %.0f us (full cycle /"
-		       " anonymous %.2f)\n", zero,
+		printf("  floor: memset %.0f us (iobmd sg create / memset %.2f)\n"
+		       "  floor: anonymous mmap + touch + munmap %.0f us (iobmd sg full cycle / it %.2f)\n",
+		       zero,
 		       ok[SG] && fl ? m[SG][CREATE] / zero : 0, fault,
 		       ok[SG] && fl ? m[SG][CYCLE] / fault : 0);
 		printf("plot %zu", len);

@@ -172,8 +172,8 @@ int main(int argc, char **argv)
 	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	if (heap >= 0)
 		run("dma-buf system heap", create_heap, heap, n, fds, &theirs);
-	printf("target: iobmd's Slab per 4 KiB buffer %.0f bytes <= 512: %s"
-	       " (the system heap's: %.0f bytes)\n", mine,
+	printf("target: iobmd's Slab per 4 KiB buffer %.0f bytes <= 512: %s\n"
+	       "(the system heap's: %.0f bytes)\n", mine,
 	       ret ? "n/a" : mine <= 512 ? "PASS" : "MISS", theirs);
 	return ret ? 1 : 0;
 }
