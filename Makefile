@@ -100,6 +100,8 @@ run:
 # make check never does. BENCH_KERNEL=6.12 times the debug test kernel.
 BENCH_KERNEL ?= $(patsubst %-bench-bench,%-bench,$(KERNEL)-bench)
 BENCH_OUT := $(BUILD)/bench-$(BENCH_KERNEL)
+# The largest size iobmd-bench times, in MiB (it goes from 4 KiB by 4x).
+BENCH_MAX_MIB ?= 1024
 bench:
 	@tools/deps vm
 	@tools/deps bench
@@ -111,7 +113,7 @@ bench:
 		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench \
 		--add $(BUILD)/memory-bench:/bin/memory-bench \
 		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 3600 \
-		--out $(BENCH_OUT) -- sh -c "rc=0; iobmd-bench || rc=1; \
+		--out $(BENCH_OUT) -- sh -c "rc=0; iobmd-bench $(BENCH_MAX_MIB) || rc=1; \
 			memory-bench || rc=1; pageable-bench || rc=1; exit \$$rc" || rc=1; \
 	tools/bench/plot $(BENCH_OUT)/output.log $(BENCH_OUT)/bench.png || rc=1; \
 	exit $$rc
