@@ -6,7 +6,10 @@
 #   make                  build kmod/iobmd.ko against KDIR
 #   make run              boot the test VM (with an edu PCI DMA engine) and show
 #                         iobmd at work (iobmdctl demo)
-#   make bench            iobmd against dma-buf heaps, side by side, in the VM
+#   make bench            iobmd against dma-buf heaps and the zeroing and
+#                         fault floors, side by side, in the VM on the
+#                         benchmark kernel (BENCH_KERNEL, default
+#                         $(KERNEL)-bench); a plot in build/bench-*/
 #   make fuzz             the random-sequence fuzzer in the VM, long: FUZZ_OPS
 #                         operations (default 10^6) from FUZZ_SEED, on KERNEL
 #   make check            host checks (Debian headers, DKMS, make install),
@@ -92,15 +95,28 @@ run:
 		--add $(BUILD)/iobmdctl:/bin/iobmdctl --out $(BUILD)/run-$(KERNEL) \
 		-- iobmdctl demo
 
+# make bench runs on the benchmark kernel (tools/kernel/bench.config: no
+# KASAN, lockdep, kmemleak, DMA-API debug or DEBUG_VM), $(KERNEL)-bench;
+# make check never does. BENCH_KERNEL=6.12 times the debug test kernel.
+BENCH_KERNEL ?= $(patsubst %-bench-bench,%-bench,$(KERNEL)-bench)
+BENCH_OUT := $(BUILD)/bench-$(BENCH_KERNEL)
+# The largest size iobmd-bench times, in MiB (it goes from 4 KiB by 4x).
+BENCH_MAX_MIB ?= 1024
 bench:
 	@tools/deps vm
+	@tools/deps bench
 	@mkdir -p $(BUILD)
 	@$(MAKE) -s -C tools/bench OUTPUT=$(BUILD)
-	@tools/build-module $(KERNEL) $(BUILD)/$(KERNEL)
-	@tools/vm/iobmd-vm --kernel $(KERNEL) --modules $(BUILD)/$(KERNEL)/kmod \
+	@tools/build-module $(BENCH_KERNEL) $(BUILD)/$(BENCH_KERNEL)
+	@rc=0; tools/vm/iobmd-vm --kernel $(BENCH_KERNEL) \
+		--modules $(BUILD)/$(BENCH_KERNEL)/kmod \
 		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench \
-		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 1800 \
-		--out $(BUILD)/bench-$(KERNEL) -- sh -c "iobmd-bench && pageable-bench"
+		--add $(BUILD)/memory-bench:/bin/memory-bench \
+		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 3600 \
+		--out $(BENCH_OUT) -- sh -c "rc=0; iobmd-bench $(BENCH_MAX_MIB) || rc=1; \
+			memory-bench || rc=1; pageable-bench || rc=1; exit \$$rc" || rc=1; \
+	tools/bench/plot $(BENCH_OUT)/output.log $(BENCH_OUT)/bench.png || rc=1; \
+	exit $$rc
 
 # The fuzzer as make check runs it (selftests/iobmd/fuzz_test), for 10^6
 # operations rather than 2.4 x 10^4; then rmmod, and the kernel-log gate

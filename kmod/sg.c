@@ -77,12 +77,24 @@ static struct page *iobmd_sg_chunk(unsigned int order, u64 limit, bool hard)
 /* Pages handled between two chances to reschedule: mapping, freeing. */
 #define IOBMD_MAP_BATCH 1024
 
+/*
+ * Drop the reference iobmd holds on each of @n pages (freeing those no
+ * one else holds), in batches: release_pages() uncharges a batch from the
+ * memory cgroup and hands it to the per-CPU lists in one go, where
+ * __free_page() does both for every page. The pages stay single pages:
+ * compound chunks would free faster still, but a kernel without THP
+ * (split_folio() a stub that returns 0) loops forever in
+ * madvise(MADV_COLD or MADV_PAGEOUT) over part of a large folio mapped
+ * by PTEs.
+ */
 static void iobmd_sg_free_pages(struct page **pages, unsigned long n)
 {
-	while (n--) {
-		__free_page(pages[n]);
-		if (!(n % IOBMD_MAP_BATCH))
-			cond_resched();
+	while (n) {
+		unsigned long batch = min_t(unsigned long, n, IOBMD_MAP_BATCH);
+
+		n -= batch;
+		release_pages(pages + n, batch);
+		cond_resched();
 	}
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the iobmd selftests (and tools/bench/pageable-bench):
- * issuing the ioctls and observing the module from outside (its reference
- * count, the next free fd, debugfs, residency, swap). Plain libc, no
- * kselftest harness.
+ * Helpers of the iobmd selftests: issuing the ioctls and observing the
+ * module from outside (its reference count, the next free fd, debugfs,
+ * capabilities, the trace). What the benchmarks use too is in
+ * tools/include/iobmd_util.h. Plain libc, no kselftest harness.
  */
 #ifndef IOBMD_SELFTEST_HELPERS_H
 #define IOBMD_SELFTEST_HELPERS_H
@@ -23,11 +23,9 @@
 
 #include <linux/iobmd.h>
 
-#define IOBMD_DEV "/dev/iobmd"
-#define IOBMD_STATS "/sys/kernel/debug/iobmd/stats"
+#include "iobmd_util.h"
+
 #define IOBMD_BUFFERS "/sys/kernel/debug/iobmd/buffers"
-/* iobmd is x86-only so far: 4 KiB pages, usable in static initialisers. */
-#define PAGE 4096UL
 
 static inline int iobmd_open(void)
 {
@@ -115,39 +113,6 @@ static inline long iobmd_module_refcnt(void)
 	return n;
 }
 
-/* A module parameter of iobmd (as a number); -1 when unreadable. */
-static inline long long iobmd_param(const char *name)
-{
-	char path[128];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/iobmd/parameters/%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-/* A line of debugfs iobmd/stats ("name value"); -1 when missing. */
-static inline long iobmd_stat(const char *name)
-{
-	FILE *f = fopen(IOBMD_STATS, "r");
-	char key[64];
-	long value, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &value) == 2)
-		if (!strcmp(key, name))
-			found = value;
-	fclose(f);
-	return found;
-}
-
 /*
  * This process's buffer of @capacity in iobmd/buffers: its line, without
  * the newline, into @line (@size bytes). 0 when found, -ENOENT when not,
@@ -202,24 +167,6 @@ static inline const char *iobmd_buffer_field(const char *line,
 	return value;
 }
 
-/* A "Key: N kB" line of a /proc file (status, meminfo): N, or -1. */
-static inline long iobmd_proc_kb(const char *path, const char *key)
-{
-	char line[128];
-	long kb = -1, n;
-	size_t len = strlen(key);
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':' &&
-		    sscanf(line + len + 1, "%ld kB", &n) == 1)
-			kb = n;
-	fclose(f);
-	return kb;
-}
-
 /* Drop a capability from this process's effective set: 0 or -errno. */
 static inline int iobmd_drop_cap(int cap)
 {
@@ -270,59 +217,6 @@ static inline int iobmd_become_unprivileged(void)
 	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
 		return -errno;
 	return 0;
-}
-
-/* Whether every byte of [p, p + len) is @c. */
-static inline int iobmd_all_bytes(const unsigned char *p, size_t len,
-				  unsigned char c)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != c)
-			return 0;
-	return 1;
-}
-
-/* Pages of [p, p + len) resident (page cache or swap cache), or -1. */
-static inline long iobmd_resident_pages(void *p, size_t len)
-{
-	unsigned char *vec = malloc(len / PAGE + 1);
-	long n = 0;
-	size_t i;
-
-	if (!vec || mincore(p, len, vec)) {
-		free(vec);
-		return -1;
-	}
-	for (i = 0; i < len / PAGE; i++)
-		n += vec[i] & 1;
-	free(vec);
-	return n;
-}
-
-/* The swap device of the pageable tests: a brd RAM disk (brd.rd_size). */
-#define IOBMD_SWAP_DEV "/dev/ram1"
-#define IOBMD_SWAP_ON "grep -q " IOBMD_SWAP_DEV " /proc/swaps || " \
-	"{ mkswap " IOBMD_SWAP_DEV " && swapon " IOBMD_SWAP_DEV "; } >/dev/null"
-
-/* Swap on IOBMD_SWAP_DEV unless it already is: 0, or system()'s status. */
-static inline int iobmd_swap_on(void)
-{
-	return system(IOBMD_SWAP_ON);
-}
-
-/* Write @s to a sysfs, debugfs or tracefs file: 0 or -errno. */
-static inline int iobmd_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 #define IOBMD_TRACEFS "/sys/kernel/tracing"

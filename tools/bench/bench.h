@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the benchmarks share: a monotonic clock in microseconds and the
- * median of a few runs.
+ * median of a few runs. What they share with the selftests is
+ * tools/include/iobmd_util.h.
  */
 #ifndef IOBMD_BENCH_H
 #define IOBMD_BENCH_H
 
 #include <stdlib.h>
-#include <time.h>
+
+#include "iobmd_util.h"
 
 static inline double now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+	return iobmd_now_us();
 }
 
 static inline int cmp_double(const void *a, const void *b)

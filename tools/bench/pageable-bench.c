@@ -29,7 +29,7 @@
 #include <linux/iobmd.h>
 
 #include "bench.h"
-#include "iobmd_helpers.h"
+#include "iobmd_util.h"
 
 #define BIG (64UL << 20)
 #define PIECE (8UL << 20)
@@ -87,8 +87,8 @@ static int prepare_complete(int fd, int reps)
 }
 
 /*
- * Milliseconds of prepare + complete; the first is timed apart. The VM's
- * clock ticks every 4 ms, so each later sample times @reps of them.
+ * Milliseconds of prepare + complete; the first is timed apart. Each
+ * later sample times @reps of them (a wired buffer's takes microseconds).
  */
 static int time_prepare(int dev, unsigned int options, int touch, int runs,
 			int reps, struct timing *t)
