@@ -32,27 +32,25 @@
 
 /**
  * struct iobmd_heap - one heap: a kind of buffer
- * @misc:          its device, /dev/dma_heap/iobmd-<@name>.
- * @name:          the heap's name after "iobmd-".
+ * @misc:          its device, /dev/dma_heap/iobmd-<name>.
  * @options:       the IOKit options of its buffers.
  * @physical_mask: their physical mask, 0 for none.
  */
 struct iobmd_heap {
 	struct miscdevice misc;
-	const char *name;
 	u32 options;
 	u64 physical_mask;
 };
 
-#define IOBMD_HEAP(n, opt, mask) {					\
+/* A heap: its device's name, its node under /dev, its buffers' kind. */
+#define IOBMD_HEAP(misc_name, node, opt, mask) {			\
 	.misc = {							\
 		.minor = MISC_DYNAMIC_MINOR,				\
-		.name = "iobmd-" n,					\
-		.nodename = "dma_heap/iobmd-" n,			\
+		.name = misc_name,					\
+		.nodename = node,					\
 		.fops = &iobmd_heap_fops,				\
 		.mode = 0600,						\
 	},								\
-	.name = n,							\
 	.options = IOBMD_DIRECTION_INOUT | (opt),			\
 	.physical_mask = (mask),					\
 }
@@ -61,12 +59,17 @@ static const struct file_operations iobmd_heap_fops;
 
 /* The heaps, as uapi/linux/iobmd.h lists them. */
 static struct iobmd_heap iobmd_heaps[] = {
-	IOBMD_HEAP("sg", IOBMD_MAP_COPYBACK_CACHE, 0),
-	IOBMD_HEAP("contig", IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |
+	IOBMD_HEAP("iobmd-sg", "dma_heap/iobmd-sg",
 		   IOBMD_MAP_COPYBACK_CACHE, 0),
-	IOBMD_HEAP("uncached", IOBMD_MAP_INHIBIT_CACHE, 0),
-	IOBMD_HEAP("wc", IOBMD_MAP_WRITE_COMBINE_CACHE, 0),
-	IOBMD_HEAP("dma32", IOBMD_MAP_COPYBACK_CACHE, DMA_BIT_MASK(32)),
+	IOBMD_HEAP("iobmd-contig", "dma_heap/iobmd-contig",
+		   IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS | IOBMD_MAP_COPYBACK_CACHE,
+		   0),
+	IOBMD_HEAP("iobmd-uncached", "dma_heap/iobmd-uncached",
+		   IOBMD_MAP_INHIBIT_CACHE, 0),
+	IOBMD_HEAP("iobmd-wc", "dma_heap/iobmd-wc",
+		   IOBMD_MAP_WRITE_COMBINE_CACHE, 0),
+	IOBMD_HEAP("iobmd-dma32", "dma_heap/iobmd-dma32",
+		   IOBMD_MAP_COPYBACK_CACHE, DMA_BIT_MASK(32)),
 };
 
 /* dma-heap.c's DMA_HEAP_VALID_FD_FLAGS and _HEAP_FLAGS. */
