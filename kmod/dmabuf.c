@@ -236,7 +236,10 @@ static int iobmd_dmabuf_mmap(struct dma_buf *dmabuf,
 /*
  * A kernel mapping of the whole allocation: the buffer's own where it has
  * one (contiguous, or kernel-mapped), else a vmap() of its pages with its
- * cache mode; a pageable buffer's pages are pinned by a prepare first.
+ * cache mode; a pageable buffer's pages are pinned by a prepare first, one
+ * that joins whatever prepare holds them already (dma_buf_vmap() WARNs
+ * when this fails: only no memory, a swap read error or, for a masked
+ * buffer, no share of swiotlb left can fail it).
  */
 static void *iobmd_dmabuf_vmap_pages(struct iobmd_dmabuf *priv)
 {
@@ -249,7 +252,8 @@ static void *iobmd_dmabuf_vmap_pages(struct iobmd_dmabuf *priv)
 	if (bmd->cpu_addr)
 		return bmd->cpu_addr;
 	if (bmd->shmem) {
-		ret = iobmd_prepare_for(bmd, IOBMD_DIRECTION_INOUT, NULL, 0);
+		ret = iobmd_prepare_for(bmd, IOBMD_DIRECTION_INOUT, NULL,
+					IOBMD_PREPARE_CPU);
 		if (ret)
 			return ERR_PTR(ret);
 		priv->vmap_prepared = true;
@@ -258,7 +262,8 @@ static void *iobmd_dmabuf_vmap_pages(struct iobmd_dmabuf *priv)
 	vaddr = vmap(pages, n, VM_MAP, iobmd_cache_pgprot(bmd, PAGE_KERNEL));
 	if (!vaddr) {
 		if (priv->vmap_prepared)
-			iobmd_complete_for(bmd, IOBMD_DIRECTION_INOUT, 0);
+			iobmd_complete_for(bmd, IOBMD_DIRECTION_INOUT,
+					   IOBMD_PREPARE_CPU);
 		priv->vmap_prepared = false;
 		return ERR_PTR(-ENOMEM);
 	}
@@ -287,6 +292,18 @@ static int iobmd_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return ret;
 }
 
+/* Mark a vmapped pageable buffer's pages dirty (its prepare holds them). */
+static void iobmd_dmabuf_dirty(struct iobmd *bmd)
+{
+	unsigned long i, n = bmd->alloc_size >> PAGE_SHIFT;
+
+	for (i = 0; i < n; i++) {
+		set_page_dirty_lock(bmd->pin_pages[i]);
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
 /* dma-buf counts vmaps: this is the last one's vunmap. */
 static void iobmd_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
@@ -295,8 +312,16 @@ static void iobmd_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	mutex_lock(&priv->lock);
 	if (priv->vaddr && priv->vmapped)
 		vunmap(priv->vaddr);
-	if (priv->vaddr && priv->vmap_prepared)
-		iobmd_complete_for(priv->bmd, IOBMD_DIRECTION_INOUT, 0);
+	if (priv->vaddr && priv->vmap_prepared) {
+		/*
+		 * The importer may have written through the mapping, whatever
+		 * direction the pages were pinned for: shmem must write them
+		 * to swap rather than drop them.
+		 */
+		iobmd_dmabuf_dirty(priv->bmd);
+		iobmd_complete_for(priv->bmd, IOBMD_DIRECTION_INOUT,
+				   IOBMD_PREPARE_CPU);
+	}
 	priv->vaddr = NULL;
 	priv->vmapped = false;
 	priv->vmap_prepared = false;

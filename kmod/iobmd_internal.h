@@ -304,7 +304,7 @@ int iobmd_pageable_alloc(struct iobmd *bmd);
 void iobmd_pageable_free(struct iobmd *bmd);
 struct page *iobmd_pageable_page(struct iobmd *bmd, pgoff_t index);
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
-			   struct mm_struct *mm);
+			   struct mm_struct *mm, bool killable);
 void iobmd_pageable_complete(struct iobmd *bmd);
 void iobmd_pageable_sync(struct iobmd *bmd, bool for_device);
 int iobmd_pageable_mmap(struct iobmd *bmd, struct vm_area_struct *vma);
@@ -358,6 +358,7 @@ int iobmd_segments(struct iobmd *bmd, u64 offset, struct iobmd_segment *out,
 /* How a prepare is made: see iobmd_prepare_for(). */
 #define IOBMD_PREPARE_OWN	0x1	/* uses the buffer's own addresses */
 #define IOBMD_PREPARE_USER	0x2	/* through the ioctl */
+#define IOBMD_PREPARE_CPU	0x4	/* a kernel mapping (dma-buf vmap) */
 /* Prepares of DMA commands a buffer takes at once. */
 #define IOBMD_MAX_COMMANDS	6
 int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,

@@ -189,6 +189,19 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
 	return direction;
 }
 
+/* The IOKit direction a pageable buffer's pages are pinned for. */
+static u32 iobmd_pinned_direction(const struct iobmd *bmd)
+{
+	switch (bmd->pin_dir) {
+	case DMA_TO_DEVICE:
+		return IOBMD_DIRECTION_OUT;
+	case DMA_FROM_DEVICE:
+		return IOBMD_DIRECTION_IN;
+	default:
+		return IOBMD_DIRECTION_INOUT;
+	}
+}
+
 /**
  * iobmd_prepare() - make the buffer ready for the device
  * @bmd:       the buffer.
@@ -256,11 +269,16 @@ static void iobmd_own_sync(struct iobmd *bmd, bool for_device, u32 dir)
  * buffer takes at most IOBMD_MAX_COMMANDS prepares of DMA commands at
  * once (-EBUSY beyond): each maps the same pages again, and the DMA API's
  * debug code WARNs at eight overlapping mappings of a cacheline.
+ * IOBMD_PREPARE_CPU for a kernel mapping of the pages (a dma-buf's vmap,
+ * which dma-buf WARNs about when it fails): it maps nothing for a device,
+ * so it is not a command's, takes a pageable buffer's pages for whatever
+ * direction they are pinned for, and is not ended by a fatal signal.
  */
 int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 		      unsigned int flags)
 {
 	bool own = flags & IOBMD_PREPARE_OWN;
+	bool cpu = flags & IOBMD_PREPARE_CPU;
 	int ret = 0;
 	u32 dir;
 
@@ -268,12 +286,15 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 		return -EINVAL;
 	mutex_lock(&bmd->lock);
 	dir = iobmd_prepare_direction(bmd, direction);
+	/* A kernel mapping takes the pages as they are pinned already. */
+	if (cpu && bmd->shmem && bmd->pin_sgt)
+		dir = iobmd_pinned_direction(bmd);
 	if (bmd->prepare_count == UINT_MAX)
 		ret = -EOVERFLOW;
-	else if (!own && bmd->command_prepares >= IOBMD_MAX_COMMANDS)
+	else if (!own && !cpu && bmd->command_prepares >= IOBMD_MAX_COMMANDS)
 		ret = -EBUSY;
 	else if (bmd->shmem)
-		ret = iobmd_pageable_prepare(bmd, dir, mm);
+		ret = iobmd_pageable_prepare(bmd, dir, mm, !cpu);
 	if (!ret) {
 		/*
 		 * As XNU: the first prepare decides and hands the memory to
@@ -296,7 +317,7 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 		} else if (own) {
 			bmd->own_direction |= dir;
 		}
-		if (!own)
+		if (!own && !cpu)
 			bmd->command_prepares++;
 		if (flags & IOBMD_PREPARE_USER)
 			bmd->user_prepares++;
@@ -339,6 +360,7 @@ EXPORT_SYMBOL_GPL(iobmd_complete);
 int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags)
 {
 	bool user = flags & IOBMD_PREPARE_USER, own = flags & IOBMD_PREPARE_OWN;
+	bool cpu = flags & IOBMD_PREPARE_CPU;
 	unsigned int kernel;
 	int ret = 0;
 	u32 dir;
@@ -351,11 +373,11 @@ int iobmd_complete_for(struct iobmd *bmd, u32 direction, unsigned int flags)
 	kernel = bmd->prepare_count - bmd->user_prepares -
 		 bmd->command_prepares;
 	if (user ? !bmd->user_prepares :
-	    own ? !kernel : !bmd->command_prepares) {
+	    own || cpu ? !kernel : !bmd->command_prepares) {
 		ret = -EINVAL;
 	} else {
 		bmd->user_prepares -= user;
-		bmd->command_prepares -= !own;
+		bmd->command_prepares -= !own && !cpu;
 		if (!--bmd->prepare_count) {
 			/* The last complete, in the directions they had. */
 			if (bmd->prepared_own)

@@ -259,11 +259,12 @@ static void iobmd_pin_uncharge(struct iobmd *bmd)
 /*
  * The first prepare: bring every page in and hold it, then DMA-map the
  * pages for iobmd's device (bounced by swiotlb where they lie above its
- * mask). Charges @mm (when not NULL) for the pins.
+ * mask). Charges @mm (when not NULL) for the pins. A fatal signal ends
+ * it when @killable.
  */
 static int iobmd_pageable_pin(struct iobmd *bmd,
 			      enum dma_data_direction dir,
-			      struct mm_struct *mm)
+			      struct mm_struct *mm, bool killable)
 {
 	struct address_space *mapping = bmd->shmem->f_mapping;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT, i;
@@ -294,8 +295,8 @@ static int iobmd_pageable_pin(struct iobmd *bmd,
 	 */
 	mapping_set_unevictable(mapping);
 	for (i = 0; i < n; i++) {
-		pages[i] = fatal_signal_pending(current) ? ERR_PTR(-EINTR) :
-			   iobmd_pageable_page(bmd, i);
+		pages[i] = killable && fatal_signal_pending(current) ?
+			   ERR_PTR(-EINTR) : iobmd_pageable_page(bmd, i);
 		if (IS_ERR(pages[i])) {
 			ret = PTR_ERR(pages[i]);
 			if (ret != -ENOMEM && ret != -EINTR)
@@ -376,6 +377,8 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
  * @direction: the IOKit direction of this prepare (None already replaced
  *             by the buffer's own).
  * @mm:        the process to charge the pinned pages to, or NULL.
+ * @killable:  a fatal signal ends the pinning (-EINTR); not for a
+ *             kernel mapping's prepare, whose failure dma-buf WARNs about.
  *
  * The first prepare pins and DMA-maps for @direction; a nested one only
  * hands the memory to the device again, and must fit the mapping: a
@@ -387,19 +390,19 @@ static void iobmd_pageable_unpin(struct iobmd *bmd)
  * RLIMIT_MEMLOCK), -ENOBUFS (the pages would bounce through more of
  * swiotlb than iobmd may hold: bounce.c), -EIO (a page could not be read
  * back from swap, or the DMA mapping failed), -EINTR (a fatal signal
- * arrived while bringing pages in), or -EBUSY (a direction the existing
+ * arrived while bringing pages in, when @killable), or -EBUSY (a direction the existing
  * mapping does not allow: In or InOut on a mapping for Out, Out or InOut
  * on one for In).
  */
 int iobmd_pageable_prepare(struct iobmd *bmd, u32 direction,
-			   struct mm_struct *mm)
+			   struct mm_struct *mm, bool killable)
 {
 	enum dma_data_direction dir = iobmd_dma_direction(direction);
 	bool was = iobmd_purgeable_now(bmd);
 	int ret;
 
 	if (!bmd->pin_sgt) {
-		ret = iobmd_pageable_pin(bmd, dir, mm);
+		ret = iobmd_pageable_pin(bmd, dir, mm, killable);
 		iobmd_purgeable_changed(bmd, was);
 		return ret;
 	}

@@ -468,6 +468,12 @@ FIXTURE_VARIANT(vivid) {
 	bool must_import;
 	/* On dma-contig: at least one of its buffers must be refused. */
 	bool must_refuse;
+	/*
+	 * A direction to prepare the buffers for through the ioctl before
+	 * they are queued, or 0: the import's vmap must join a pin for one
+	 * direction (it once failed with EBUSY, and dma_buf_vmap() WARNed).
+	 */
+	__u32 user_prepare;
 };
 
 #define INOUT IOBMD_DIRECTION_INOUT
@@ -497,6 +503,18 @@ FIXTURE_VARIANT_ADD(vivid, vmalloc_write_combined) {
 FIXTURE_VARIANT_ADD(vivid, vmalloc_pageable) {
 	.inst = VMALLOC,
 	.options = INOUT | IOBMD_MEMORY_PAGEABLE,
+};
+
+FIXTURE_VARIANT_ADD(vivid, vmalloc_pageable_prepared_in) {
+	.inst = VMALLOC,
+	.options = INOUT | IOBMD_MEMORY_PAGEABLE,
+	.user_prepare = IOBMD_DIRECTION_IN,
+};
+
+FIXTURE_VARIANT_ADD(vivid, vmalloc_pageable_prepared_out) {
+	.inst = VMALLOC,
+	.options = INOUT | IOBMD_MEMORY_PAGEABLE,
+	.user_prepare = IOBMD_DIRECTION_OUT,
 };
 
 FIXTURE_VARIANT_ADD(vivid, vmalloc_sg_32bit) {
@@ -571,6 +589,14 @@ TEST_F(vivid, capture)
 		ASSERT_EQ(0, make_buffer(c->dev, variant->options,
 					 variant->mask, c->len,
 					 &c->b.fd[i], &c->b.dmabuf[i]));
+		if (variant->user_prepare) {
+			struct iobmd_direction d = {
+				.direction = variant->user_prepare,
+			};
+
+			ASSERT_EQ(0, ioctl(c->b.fd[i], IOBMD_IOC_PREPARE, &d));
+			c->b.prepared[i] = true;
+		}
 		if (variant->inst == DMA_CONTIG) {
 			struct iobmd_direction d = {
 				.direction = IOBMD_DIRECTION_NONE,
@@ -618,7 +644,8 @@ TEST_F(vivid, capture)
 	/* The import pins a pageable buffer (vmalloc: by its vmap). */
 	if (pageable && variant->inst == VMALLOC)
 		for (i = 0; i < NBUF; i++)
-			EXPECT_EQ(1, prepare_count(c->b.fd[i]));
+			EXPECT_EQ(1 + c->b.prepared[i],
+				  prepare_count(c->b.fd[i]));
 	if (queued) {
 		ASSERT_EQ(0, vivid_stream(c->video, 1));
 		for (i = 0; i < queued; i++) {
