@@ -399,7 +399,8 @@ static int fz_known_ioctl(unsigned long cmd, int dev)
 	static const unsigned long buffer_cmds[] = { IOBMD_IOC_INFO,
 		IOBMD_IOC_SET_LENGTH, IOBMD_IOC_APPEND,
 		IOBMD_IOC_SET_DIRECTION, IOBMD_IOC_PREPARE, IOBMD_IOC_COMPLETE,
-		IOBMD_IOC_GET_SEGMENTS, IOBMD_IOC_SET_PURGEABLE };
+		IOBMD_IOC_GET_SEGMENTS, IOBMD_IOC_SET_PURGEABLE,
+		IOBMD_IOC_EXPORT_DMABUF };
 	unsigned int i;
 
 	if (dev)
