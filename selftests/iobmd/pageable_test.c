@@ -487,7 +487,7 @@ TEST_F(pageable, swapped_out_unless_prepared)
 #define RACE_SIZE (64UL << 10)
 #define RACE_THREADS 8
 #define RACE_SLICE (RACE_SIZE / RACE_THREADS)
-#define RACE_OPS 2000
+#define RACE_OPS 1000
 
 struct race {
 	pthread_t tid;
