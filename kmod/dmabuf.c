@@ -108,21 +108,6 @@ static void iobmd_dmabuf_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
-/* The DMA API's direction as IOKit's. */
-static u32 iobmd_iokit_direction(enum dma_data_direction dir)
-{
-	switch (dir) {
-	case DMA_TO_DEVICE:
-		return IOBMD_DIRECTION_OUT;
-	case DMA_FROM_DEVICE:
-		return IOBMD_DIRECTION_IN;
-	case DMA_BIDIRECTIONAL:
-		return IOBMD_DIRECTION_INOUT;
-	default:
-		return IOBMD_DIRECTION_NONE;
-	}
-}
-
 /*
  * The importer's map: a DMA command for its device, prepared over the
  * whole allocation. -EINVAL for DMA_NONE, -EBUSY when this attachment is

@@ -179,6 +179,21 @@ static inline enum dma_data_direction iobmd_dma_direction(u32 direction)
 	return dir[direction & IOBMD_DIRECTION_INOUT];
 }
 
+/* The DMA API's direction as IOKit's; None for DMA_NONE. */
+static inline u32 iobmd_iokit_direction(enum dma_data_direction dir)
+{
+	switch (dir) {
+	case DMA_TO_DEVICE:
+		return IOBMD_DIRECTION_OUT;
+	case DMA_FROM_DEVICE:
+		return IOBMD_DIRECTION_IN;
+	case DMA_BIDIRECTIONAL:
+		return IOBMD_DIRECTION_INOUT;
+	default:
+		return IOBMD_DIRECTION_NONE;
+	}
+}
+
 /* Whether a device can do DMA at all: both its masks are set. */
 static inline bool iobmd_dev_can_dma(struct device *dev)
 {

@@ -189,19 +189,6 @@ static u32 iobmd_prepare_direction(struct iobmd *bmd, u32 direction)
 	return direction;
 }
 
-/* The IOKit direction a pageable buffer's pages are pinned for. */
-static u32 iobmd_pinned_direction(const struct iobmd *bmd)
-{
-	switch (bmd->pin_dir) {
-	case DMA_TO_DEVICE:
-		return IOBMD_DIRECTION_OUT;
-	case DMA_FROM_DEVICE:
-		return IOBMD_DIRECTION_IN;
-	default:
-		return IOBMD_DIRECTION_INOUT;
-	}
-}
-
 /**
  * iobmd_prepare() - make the buffer ready for the device
  * @bmd:       the buffer.
@@ -288,7 +275,7 @@ int iobmd_prepare_for(struct iobmd *bmd, u32 direction, struct mm_struct *mm,
 	dir = iobmd_prepare_direction(bmd, direction);
 	/* A kernel mapping takes the pages as they are pinned already. */
 	if (cpu && bmd->shmem && bmd->pin_sgt)
-		dir = iobmd_pinned_direction(bmd);
+		dir = iobmd_iokit_direction(bmd->pin_dir);
 	if (bmd->prepare_count == UINT_MAX)
 		ret = -EOVERFLOW;
 	else if (!own && !cpu && bmd->command_prepares >= IOBMD_MAX_COMMANDS)
