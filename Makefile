@@ -100,8 +100,10 @@ run:
 # make check never does. BENCH_KERNEL=6.12 times the debug test kernel.
 BENCH_KERNEL ?= $(patsubst %-bench-bench,%-bench,$(KERNEL)-bench)
 BENCH_OUT := $(BUILD)/bench-$(BENCH_KERNEL)
-# The largest size iobmd-bench times, in MiB (it goes from 4 KiB by 4x).
+# The largest size iobmd-bench times, in MiB (it goes from 4 KiB by 4x),
+# and heap-bench (4 KiB, 64 KiB, 1, 16, 64 and 256 MiB).
 BENCH_MAX_MIB ?= 1024
+BENCH_HEAP_MAX_MIB ?= 64
 # tsc=reliable: 6.1 finds the TSCs of TCG's vCPUs unsynchronized at boot
 # and falls back to the HPET, whose reads trap (steps of 10 us, not 50 ns).
 bench:
@@ -114,10 +116,12 @@ bench:
 		--modules $(BUILD)/$(BENCH_KERNEL)/kmod \
 		--add $(BUILD)/iobmd-bench:/bin/iobmd-bench \
 		--add $(BUILD)/memory-bench:/bin/memory-bench \
-		--add $(BUILD)/pageable-bench:/bin/pageable-bench --timeout 3600 \
+		--add $(BUILD)/pageable-bench:/bin/pageable-bench \
+		--add $(BUILD)/heap-bench:/bin/heap-bench --timeout 3600 \
 		--append tsc=reliable \
 		--out $(BENCH_OUT) -- sh -c "rc=0; iobmd-bench $(BENCH_MAX_MIB) || rc=1; \
-			memory-bench || rc=1; pageable-bench || rc=1; exit \$$rc" || rc=1; \
+			memory-bench || rc=1; pageable-bench || rc=1; \
+			heap-bench $(BENCH_HEAP_MAX_MIB) || rc=1; exit \$$rc" || rc=1; \
 	tools/bench/plot $(BENCH_OUT)/output.log $(BENCH_OUT)/bench.png || rc=1; \
 	exit $$rc
 
