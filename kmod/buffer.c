@@ -19,23 +19,46 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
-#include <asm/memtype.h>
 
 #include "iobmd_internal.h"
 #include "iobmd_trace.h"
 
-/*
- * Cache modes: the default is copyback because on x86 every DMA allocation
- * is coherent and mapped write-back. Other architectures need their own
- * answer (non-coherent devices get uncached memory from dma_alloc_attrs),
- * so the module is x86-only until one is given.
- */
-#ifndef CONFIG_X86
-#error "iobmd supports x86 only so far: see README.md, Cache modes"
-#endif
-
 /* The id of the last buffer created (tracepoints name buffers by id). */
 static atomic64_t iobmd_last_id = ATOMIC64_INIT(0);
+
+/*
+ * The buffer objects: a cache of their own size (344 bytes on x86
+ * without lockdep) rather than kmalloc's 512-byte class, charged to the
+ * creator's memory cgroup.
+ */
+static struct kmem_cache *iobmd_object_cache;
+
+/**
+ * iobmd_objects_init() - create the slab cache of buffer objects
+ *
+ * Context: module init, may sleep.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int iobmd_objects_init(void)
+{
+	iobmd_object_cache = KMEM_CACHE(iobmd, SLAB_ACCOUNT);
+	return iobmd_object_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * iobmd_objects_exit() - destroy the slab cache of buffer objects
+ *
+ * Every buffer is freed by then (buffer fds, mappings and in-kernel
+ * users hold the module).
+ *
+ * Context: module exit, may sleep.
+ */
+void iobmd_objects_exit(void)
+{
+	kmem_cache_destroy(iobmd_object_cache);
+	iobmd_object_cache = NULL;
+}
 
 #define IOBMD_KNOWN_OPTIONS (IOBMD_DIRECTION_MASK |			\
 			     IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS |	\
@@ -60,6 +83,8 @@ static atomic64_t iobmd_last_id = ATOMIC64_INIT(0);
  */
 static int iobmd_check_options(u32 options)
 {
+	int ret;
+
 	if (options & ~IOBMD_KNOWN_OPTIONS)
 		return -EINVAL;
 	if ((options & IOBMD_DIRECTION_MASK) > IOBMD_DIRECTION_INOUT)
@@ -71,16 +96,15 @@ static int iobmd_check_options(u32 options)
 	switch (options & IOBMD_CACHE_MODE_BITS) {
 	case IOBMD_MAP_DEFAULT_CACHE:
 	case IOBMD_MAP_COPYBACK_CACHE:
+		break;
 	case IOBMD_MAP_INHIBIT_CACHE:
-		break;
 	case IOBMD_MAP_WRITE_COMBINE_CACHE:
-		/* Without PAT, set_memory_wc() silently gives UC-. */
-		if (!pat_enabled())
-			return -EOPNOTSUPP;
-		break;
 	case IOBMD_MAP_WRITE_THRU_CACHE:
-		/* No interface a module may call sets WT on RAM: cache.c. */
-		return -EOPNOTSUPP;
+		/* What the architecture gives: cache_x86.c, cache_arm64.c. */
+		ret = iobmd_cache_mode_check(options & IOBMD_CACHE_MODE_BITS);
+		if (ret)
+			return ret;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -104,7 +128,7 @@ static void iobmd_free(struct kref *ref)
 	else
 		iobmd_contig_free(bmd);
 	put_device(bmd->dev);
-	kfree(bmd);
+	kmem_cache_free(iobmd_object_cache, bmd);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -171,7 +195,7 @@ static struct iobmd *__iobmd_alloc(struct device *dev, struct mm_struct *task,
 	ret = iobmd_registry_charge(PAGE_ALIGN(capacity));
 	if (ret)
 		return ERR_PTR(ret);
-	bmd = kzalloc(sizeof(*bmd), GFP_KERNEL_ACCOUNT);
+	bmd = kmem_cache_zalloc(iobmd_object_cache, GFP_KERNEL_ACCOUNT);
 	if (!bmd) {
 		ret = -ENOMEM;
 		goto uncharge;
@@ -217,7 +241,7 @@ static struct iobmd *__iobmd_alloc(struct device *dev, struct mm_struct *task,
 	return bmd;
 
 free:
-	kfree(bmd);
+	kmem_cache_free(iobmd_object_cache, bmd);
 uncharge:
 	iobmd_registry_uncharge(PAGE_ALIGN(capacity));
 	return ERR_PTR(ret);

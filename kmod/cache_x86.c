@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iobmd: cache modes.
+ * iobmd: cache modes on x86.
  *
  * IOKit's kIOMapCopybackCache (and the default), kIOMapWriteCombineCache
  * and kIOMapInhibitCache are the x86 memory types WB, WC and UC-. A RAM
@@ -19,45 +19,93 @@
  */
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <asm/memtype.h>
 #include <asm/set_memory.h>
 
 #include "iobmd_internal.h"
 
 /**
- * iobmd_cache_mode() - the cache mode a buffer really has
+ * iobmd_cache_mode_check() - whether x86 gives a cache mode
+ * @mode: an IOBMD_MAP_*_CACHE value other than the default.
+ *
+ * Context: any context.
+ *
+ * Return: 0; -EOPNOTSUPP for write-combine without PAT (set_memory_wc()
+ * would silently give UC-) and for write-through (see above).
+ */
+int iobmd_cache_mode_check(u32 mode)
+{
+	if (mode == IOBMD_MAP_WRITE_COMBINE_CACHE && !pat_enabled())
+		return -EOPNOTSUPP;
+	if (mode == IOBMD_MAP_WRITE_THRU_CACHE)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * iobmd_cache_direct_mapped() - whether the direct map has the buffer's type
  * @bmd: the buffer.
  *
  * Context: any context.
  *
- * Return: an IOBMD_MAP_*_CACHE value; the default mode is reported as
- * copyback, which it is on x86.
+ * Return: true: on x86 the direct map of a buffer's pages has the
+ * buffer's memory type (iobmd_cache_apply()), so page_address() and
+ * kmap_local_page() give a mapping any copy may use.
  */
-u32 iobmd_cache_mode(const struct iobmd *bmd)
+bool iobmd_cache_direct_mapped(const struct iobmd *bmd)
 {
-	u32 mode = bmd->options & IOBMD_CACHE_MODE_BITS;
-
-	return mode == IOBMD_MAP_DEFAULT_CACHE ? IOBMD_MAP_COPYBACK_CACHE : mode;
+	return true;
 }
 
 /**
- * iobmd_cache_pgprot() - page protection with the buffer's memory type
- * @bmd:  the buffer.
- * @prot: the protection of a new mapping (PAGE_KERNEL, vma->vm_page_prot).
+ * iobmd_cache_sync_range() - make a direct-map copy agree with memory
+ * @bmd:   the buffer.
+ * @page:  a page of it.
+ * @off:   offset in @page, in bytes.
+ * @len:   bytes, within @page.
+ *
+ * Nothing on x86: the direct map has the buffer's type.
+ *
+ * Context: process context.
+ */
+void iobmd_cache_sync_range(const struct iobmd *bmd, struct page *page,
+			    size_t off, size_t len)
+{
+}
+
+/**
+ * iobmd_cache_vmap_pgprot() - the protection of a dma-buf importer's vmap
+ * @bmd: the buffer.
  *
  * Context: any context.
  *
- * Return: @prot with the memory type bits of the buffer's cache mode.
+ * Return: the buffer's own protection (iobmd_cache_pgprot()): UC- and WC
+ * take any access.
  */
-pgprot_t iobmd_cache_pgprot(const struct iobmd *bmd, pgprot_t prot)
+pgprot_t iobmd_cache_vmap_pgprot(const struct iobmd *bmd)
 {
-	switch (iobmd_cache_mode(bmd)) {
-	case IOBMD_MAP_INHIBIT_CACHE:
-		return pgprot_noncached(prot);
-	case IOBMD_MAP_WRITE_COMBINE_CACHE:
-		return pgprot_writecombine(prot);
-	default:
-		return prot;
-	}
+	return iobmd_cache_pgprot(bmd, PAGE_KERNEL);
+}
+
+/**
+ * iobmd_cache_init() - set up what the cache modes need at load
+ *
+ * Context: module init. Nothing on x86.
+ *
+ * Return: 0.
+ */
+int iobmd_cache_init(void)
+{
+	return 0;
+}
+
+/**
+ * iobmd_cache_exit() - undo iobmd_cache_init()
+ *
+ * Context: module exit.
+ */
+void iobmd_cache_exit(void)
+{
 }
 
 /* Number of pages whose type follows the buffer's: the mappable part. */

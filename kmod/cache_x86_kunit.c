@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for kmod/cache.c: the memory type of a buffer's direct map
+ * KUnit tests for kmod/cache_x86.c: the memory type of a buffer's direct map
  * and kernel mapping, read back from the page tables (lookup_address()),
  * and write-back again after free. Part of iobmd_kunit.ko.
  */

@@ -18,8 +18,9 @@
 
 /*
  * The page that holds byte @offset. Contiguous memory from
- * dma_alloc_attrs() lies in the direct map on x86 (dma-direct remaps only
- * for non-coherent devices), so its pages follow from the address. A
+ * dma_alloc_attrs() lies in the direct map (dma-direct remaps only for
+ * non-coherent devices, for which kmod/contig.c does not use it), so its
+ * pages follow from the address. A
  * pageable buffer's page comes with a reference the caller puts, or is an
  * ERR_PTR() when it cannot be had.
  */
@@ -54,8 +55,12 @@ static ssize_t iobmd_copy_iter(struct iobmd *bmd, u64 offset, size_t n,
 
 		if (IS_ERR(page))
 			return PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
+		/* arm64's uncached buffers: cache_arm64.c. */
+		iobmd_cache_sync_range(bmd, page, off, chunk);
 		copied = out ? copy_page_to_iter(page, off, chunk, iter) :
 			       copy_page_from_iter(page, off, chunk, iter);
+		if (!out)
+			iobmd_cache_sync_range(bmd, page, off, copied);
 		if (bmd->shmem) {
 			if (!out && copied)
 				set_page_dirty(page);

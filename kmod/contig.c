@@ -11,6 +11,9 @@
  *    the largest block dma-direct has only CMA, so only when a CMA area
  *    may lie below the mask (the device's own, or pages of one in a zone
  *    below the mask). A CMA area above 4 GiB is no use to a 32-bit device.
+ *    Only for a coherent device, and a buffer whose type the direct map
+ *    has (on arm64 write-back only): its memory is used through the
+ *    direct map.
  * 3. alloc_contig_range() on a range of the zones below the mask, found as
  *    mm/page_alloc.c's alloc_contig_pages() finds one (which a module
  *    cannot call, and which cannot keep a range below a mask inside a
@@ -473,8 +476,15 @@ int iobmd_contig_alloc(struct iobmd *bmd)
 	ret = iobmd_sg_alloc(bmd);
 	if (!ret || ret == -EINTR)
 		return ret;
-	/* dma-direct gives more than the largest block only from CMA. */
-	if ((get_order(bmd->alloc_size) <= IOBMD_MAX_ORDER ||
+	/*
+	 * dma-direct gives more than the largest block only from CMA. Its
+	 * memory must lie in the direct map with the buffer's type: not so
+	 * for a device that is not coherent (dma-direct remaps it uncached)
+	 * nor, on arm64, for an uncached buffer (the linear map is write-
+	 * back): those take a range.
+	 */
+	if (iobmd_dev_coherent(bmd->dev) && iobmd_cache_direct_mapped(bmd) &&
+	    (get_order(bmd->alloc_size) <= IOBMD_MAX_ORDER ||
 	     iobmd_contig_cma_may_fit(bmd)) && !iobmd_contig_dma_alloc(bmd))
 		return 0;
 	/*

@@ -230,11 +230,15 @@ static void *iobmd_dmabuf_vmap_pages(struct iobmd_dmabuf *priv)
 {
 	struct iobmd *bmd = priv->bmd;
 	unsigned long n = bmd->alloc_size >> PAGE_SHIFT;
+	pgprot_t prot = iobmd_cache_vmap_pgprot(bmd);
 	struct page **pages = bmd->pages;
 	void *vaddr;
 	int ret;
 
-	if (bmd->cpu_addr)
+	/* Its own, unless importers need another type (cache_arm64.c). */
+	if (bmd->cpu_addr &&
+	    (!pages || pgprot_val(prot) ==
+		       pgprot_val(iobmd_cache_pgprot(bmd, PAGE_KERNEL))))
 		return bmd->cpu_addr;
 	if (bmd->shmem) {
 		ret = iobmd_prepare_for(bmd, IOBMD_DIRECTION_INOUT, NULL,
@@ -244,7 +248,7 @@ static void *iobmd_dmabuf_vmap_pages(struct iobmd_dmabuf *priv)
 		priv->vmap_prepared = true;
 		pages = bmd->pin_pages;
 	}
-	vaddr = vmap(pages, n, VM_MAP, iobmd_cache_pgprot(bmd, PAGE_KERNEL));
+	vaddr = vmap(pages, n, VM_MAP, prot);
 	if (!vaddr) {
 		if (priv->vmap_prepared)
 			iobmd_complete_for(bmd, IOBMD_DIRECTION_INOUT,

@@ -115,6 +115,7 @@ struct vm_fault;
  */
 struct iobmd {
 	struct kref ref;
+	u32 options;
 	u64 id;
 	struct mutex lock; /* see @lock above */
 	struct device *dev;
@@ -123,17 +124,17 @@ struct iobmd {
 	size_t alloc_size;
 	u64 alignment;
 	u64 physical_mask;
-	u32 options;
-	unsigned int prepare_count;
-	bool prepared_read_only;
-	bool appending;
 	u64 bounced;
+	unsigned int prepare_count;
 	u32 prepared_direction;
-	bool prepared_own;
 	u32 own_direction;
 	unsigned int user_prepares;
 	unsigned int command_prepares;
+	bool prepared_read_only;
+	bool appending;
+	bool prepared_own;
 	bool kernel_mapped;
+	bool contig_range;
 	void *cpu_addr;
 	unsigned long task_address;
 	dma_addr_t dma_addr;
@@ -142,11 +143,10 @@ struct iobmd {
 	dma_addr_t dma_base;
 	struct page **pages;
 	struct sg_table *sgt;
-	bool contig_range;
 	unsigned long attrs;
 	atomic_t map_count;
-	struct list_head registry;
 	pid_t owner_pid;
+	struct list_head registry;
 	char owner_comm[TASK_COMM_LEN];
 	struct file *shmem;
 	struct page **pin_pages;
@@ -215,6 +215,7 @@ static inline bool iobmd_is_contiguous(const struct iobmd *bmd)
 #endif
 
 /* mask.c */
+bool iobmd_dev_coherent(struct device *dev);
 struct device *iobmd_mask_device(u64 limit);
 void iobmd_mask_devices_destroy(void);
 
@@ -293,11 +294,23 @@ void iobmd_registry_get_stats(struct iobmd_registry_stats *stats);
 void iobmd_registry_for_each(void (*fn)(struct iobmd *bmd, void *arg),
 			     void *arg);
 
+/* buffer.c */
+int iobmd_objects_init(void);
+void iobmd_objects_exit(void);
+
 /* cache.c */
 u32 iobmd_cache_mode(const struct iobmd *bmd);
 pgprot_t iobmd_cache_pgprot(const struct iobmd *bmd, pgprot_t prot);
+/* cache_x86.c, cache_arm64.c */
+int iobmd_cache_mode_check(u32 mode);
+bool iobmd_cache_direct_mapped(const struct iobmd *bmd);
+void iobmd_cache_sync_range(const struct iobmd *bmd, struct page *page,
+			    size_t off, size_t len);
+pgprot_t iobmd_cache_vmap_pgprot(const struct iobmd *bmd);
 int iobmd_cache_apply(struct iobmd *bmd);
 int iobmd_cache_restore(struct iobmd *bmd);
+int iobmd_cache_init(void);
+void iobmd_cache_exit(void);
 
 /* contents.c */
 struct iov_iter;

@@ -16,32 +16,44 @@ static int __init iobmd_init(void)
 	int ret;
 
 	iobmd_registry_init();
+	ret = iobmd_objects_init();
+	if (ret)
+		return ret;
+	ret = iobmd_cache_init();
+	if (ret) {
+		iobmd_objects_exit();
+		return ret;
+	}
 	/* The 64-bit device: buffers without a physical mask, and the parent. */
 	dev = iobmd_mask_device(U64_MAX);
-	if (IS_ERR(dev))
+	if (IS_ERR(dev)) {
+		iobmd_cache_exit();
+		iobmd_objects_exit();
 		return PTR_ERR(dev);
+	}
 
 	/* Everything a buffer needs exists before /dev/iobmd does. */
 	ret = iobmd_purgeable_init();
-	if (ret) {
-		iobmd_mask_devices_destroy();
-		return ret;
-	}
+	if (ret)
+		goto err_mask;
 	ret = iobmd_dev_register(dev);
-	if (ret) {
-		iobmd_purgeable_exit();
-		iobmd_mask_devices_destroy();
-		return ret;
-	}
+	if (ret)
+		goto err_purgeable;
 	ret = iobmd_heaps_register(dev);
-	if (ret) {
-		iobmd_dev_unregister();
-		iobmd_purgeable_exit();
-		iobmd_mask_devices_destroy();
-		return ret;
-	}
+	if (ret)
+		goto err_dev;
 	iobmd_debugfs_init();
 	return 0;
+
+err_dev:
+	iobmd_dev_unregister();
+err_purgeable:
+	iobmd_purgeable_exit();
+err_mask:
+	iobmd_mask_devices_destroy();
+	iobmd_cache_exit();
+	iobmd_objects_exit();
+	return ret;
 }
 module_init(iobmd_init);
 
@@ -62,6 +74,9 @@ static void __exit iobmd_exit(void)
 	     "iobmd: %llu buffers (%llu bytes) leaked at unload\n",
 	     stats.buffers, stats.bytes);
 	iobmd_mask_devices_destroy();
+	iobmd_cache_exit();
+	/* A leaked buffer keeps its object: the cache reports it. */
+	iobmd_objects_exit();
 }
 module_exit(iobmd_exit);
 

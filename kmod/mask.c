@@ -10,18 +10,35 @@
  * concurrent creates with different masks never share a device mask, and
  * creates with the same mask share their device without taking a lock.
  *
+ * On arm64 the devices are DMA-coherent or not as the module parameter
+ * dma_coherent says at load (default: not, as for a device whose firmware
+ * description has no "dma-coherent"): for a device that is not, every
+ * mapping, prepare and complete cleans or invalidates the CPU caches, and
+ * a write-back buffer stays cacheable (its maintenance is explicit). A
+ * buffer made for a driver's own device (iobmd_init_for_device()) follows
+ * that device's coherency. x86 DMA is always coherent.
+ *
  * Limits are of the form 2^bits - 1. A mask with holes is reduced to the
  * largest such limit at or below its highest address (XNU uses the highest
  * address itself), which keeps the number of devices at 64 at most.
  */
 #include <linux/bits.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 
 #include "iobmd_internal.h"
+
+#ifdef CONFIG_ARM64
+static bool dma_coherent;
+module_param(dma_coherent, bool, 0444);
+MODULE_PARM_DESC(dma_coherent,
+		 "arm64: iobmd's own DMA devices are cache-coherent (default: not; the CPU caches are then cleaned and invalidated at mapping, prepare and complete)");
+#endif
 
 /* Indexed by the number of address bits, 1 to 64. */
 static struct platform_device *iobmd_mask_pdevs[65];
@@ -57,10 +74,14 @@ static struct device *iobmd_mask_create(unsigned int bits)
 		return ERR_CAST(pdev);
 	/* Segments are as long as the page runs (the default is 64 KiB). */
 	dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
+#ifdef CONFIG_ARM64
+	/* Before any mapping: platform devices without firmware node. */
+	pdev->dev.dma_coherent = dma_coherent;
+#endif
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(bits));
 	if (ret) {
 		platform_device_unregister(pdev);
-		/* Below what the platform can allocate (ZONE_DMA on x86). */
+		/* Below what the platform can allocate (ZONE_DMA, or RAM). */
 		if (ret != -EIO)
 			return ERR_PTR(ret);
 		iobmd_mask_refused |= BIT_ULL(bits - 1);
@@ -104,6 +125,24 @@ struct device *iobmd_mask_device(u64 limit)
 		dev = iobmd_mask_create(bits);
 	mutex_unlock(&iobmd_mask_lock);
 	return dev;
+}
+
+/**
+ * iobmd_dev_coherent() - whether a device's DMA is cache-coherent
+ * @dev: a device with DMA.
+ *
+ * The DMA API's own answer (dev_is_dma_coherent(), which the DMA-mapping
+ * code uses to decide on cache maintenance): always true on x86; on arm64
+ * the firmware's "dma-coherent" for a driver's device, the module
+ * parameter dma_coherent for iobmd's own.
+ *
+ * Context: any context.
+ *
+ * Return: true when the device snoops the CPU caches.
+ */
+bool iobmd_dev_coherent(struct device *dev)
+{
+	return dev_is_dma_coherent(dev);
 }
 
 /* Unregister every device; buffers still holding one keep it alive. */

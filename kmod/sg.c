@@ -303,9 +303,10 @@ int iobmd_sg_map(struct iobmd *bmd)
 		goto err_unmap;
 	/*
 	 * A kernel mapping only when the kernel asked for one: a contiguous
-	 * block has it in the direct map already, with the buffer's type.
+	 * block has it in the direct map already, where that has the
+	 * buffer's type (always on x86; arm64: write-back only).
 	 */
-	if (bmd->kernel_mapped && contiguous) {
+	if (bmd->kernel_mapped && contiguous && iobmd_cache_direct_mapped(bmd)) {
 		bmd->cpu_addr = page_address(bmd->pages[0]);
 	} else if (bmd->kernel_mapped) {
 		bmd->cpu_addr = vmap(bmd->pages, n, VM_MAP,
@@ -339,7 +340,7 @@ err_cache:
 /* Undo iobmd_sg_alloc() or iobmd_sg_map(). */
 void iobmd_sg_free(struct iobmd *bmd)
 {
-	if (bmd->cpu_addr && !iobmd_is_contiguous(bmd))
+	if (bmd->cpu_addr && is_vmalloc_addr(bmd->cpu_addr))
 		vunmap(bmd->cpu_addr);
 	dma_unmap_sgtable(bmd->dev, bmd->sgt, DMA_BIDIRECTIONAL, 0);
 	iobmd_bounce_uncharge(bmd->bounced);
