@@ -49,10 +49,8 @@ int iobmd_objects_init(void)
 /**
  * iobmd_objects_exit() - destroy the slab cache of buffer objects
  *
- * Every buffer is freed by then (buffer fds, mappings and in-kernel
- * users hold the module).
- *
- * Context: module exit, may sleep.
+ * Context: module exit, may sleep. Every buffer is freed by then (buffer
+ * fds, mappings and in-kernel users hold the module).
  */
 void iobmd_objects_exit(void)
 {

@@ -195,12 +195,10 @@ int iobmd_cache_restore(struct iobmd *bmd)
 }
 
 /**
- * iobmd_cache_init() - register the cache maintenance device
+ * iobmd_cache_init() - register the cache maintenance device "iobmd-cache"
  *
- * "iobmd-cache": 64-bit, never coherent, so that the DMA API cleans and
- * invalidates for it.
- *
- * Context: module init, may sleep.
+ * Context: module init, may sleep. The device is 64-bit and never
+ * coherent, so that the DMA API cleans and invalidates for it.
  *
  * Return: 0, or the errno of registering the device.
  */
