@@ -173,23 +173,8 @@ static void iobmd_test_cache_attr(struct kunit *test)
 	iobmd_put(bmd);
 }
 
-/* WriteThru: no such type in MAIR_EL1; refused, nothing left behind. */
-static void iobmd_test_cache_write_thru(struct kunit *test)
-{
-	long live = iobmd_live_buffer_count();
-
-	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
-			PTR_ERR(iobmd_with_options(IOBMD_MAP_WRITE_THRU_CACHE,
-						   PAGE_SIZE, 0)));
-	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
-			PTR_ERR(iobmd_with_options(IOBMD_MAP_WRITE_THRU_CACHE |
-						   CONTIG, PAGE_SIZE, 0)));
-	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
-}
-
 static struct kunit_case iobmd_cache_cases[] = {
 	KUNIT_CASE_PARAM(iobmd_test_cache_attr, cache_gen_params),
-	KUNIT_CASE(iobmd_test_cache_write_thru),
 	{}
 };
 

@@ -97,24 +97,8 @@ static void iobmd_test_cache_type(struct kunit *test)
 				    "freed page %d", i);
 }
 
-/* WriteThru cannot be given for RAM: refused, nothing left behind. */
-static void iobmd_test_cache_write_thru(struct kunit *test)
-{
-	long live = iobmd_live_buffer_count();
-
-	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
-			PTR_ERR(iobmd_with_options(IOBMD_MAP_WRITE_THRU_CACHE,
-						   PAGE_SIZE, 0)));
-	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP,
-			PTR_ERR(iobmd_with_options(IOBMD_MAP_WRITE_THRU_CACHE |
-						   IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS,
-						   PAGE_SIZE, 0)));
-	KUNIT_EXPECT_EQ(test, iobmd_live_buffer_count(), live);
-}
-
 static struct kunit_case iobmd_cache_cases[] = {
 	KUNIT_CASE_PARAM(iobmd_test_cache_type, cache_gen_params),
-	KUNIT_CASE(iobmd_test_cache_write_thru),
 	{}
 };
 
