@@ -29,6 +29,7 @@ static const struct fault_setting {
 	{ FAILSLAB "verbose", "0" },
 	{ FAILSLAB "task-filter", "N" },
 	{ FAILSLAB "ignore-gfp-wait", "N" },
+	/* Y when the slabs are flagged (slab_filter() below), else N. */
 	{ FAILSLAB "cache-filter", "N" },
 	{ FAILPAGE "probability", "0" },
 	{ FAILPAGE "interval", "1" },
@@ -62,17 +63,66 @@ static int read_setting(const char *file, char *value, size_t size)
 static char saved[N_SETTINGS][32];
 static bool saved_ok[N_SETTINGS];
 
+/*
+ * DMA-API debugging tracks the cachelines of every mapping a device may
+ * write in a radix tree, whose nodes it allocates GFP_ATOMIC from the
+ * slab radix_tree_node; if one fails, it prints "cacheline tracking
+ * ENOMEM" and disables itself for the rest of the boot, and a fail-nth
+ * that lands there fails the kernel-log gate of the whole VM run.
+ * fail-nth passes every other filter of failslab, but not cache-filter:
+ * the test VM boots with slub_debug=A;-,radix_tree_node,kmemleak_object
+ * (tools/check), which flags every slab cache for failslab but those two
+ * (kmemleak's objects would disable kmemleak the same way), and
+ * cache-filter=Y then fails only flagged caches. Nothing iobmd allocates
+ * comes from them; the shmem page cache's XArray nodes do, and are not
+ * failed.
+ */
+#define SLABS "/sys/kernel/slab/"
+#define SLAB_FILTER "slub_debug=A;-,radix_tree_node,kmemleak_object"
+#define DMA_DEBUG_DISABLED "/sys/kernel/debug/dma-api/disabled"
+
+static bool slab_flagged(const char *cache)
+{
+	char path[128], value[8];
+
+	snprintf(path, sizeof(path), SLABS "%s/failslab", cache);
+	return !read_setting(path, value, sizeof(value)) && value[0] == '1';
+}
+
+/*
+ * 0 if failslab can be filtered as above (or need not be: no DMA-API
+ * debugging), -ENOEXEC if it must be and cannot.
+ */
+static int slab_filter(bool *on)
+{
+	*on = slab_flagged("kmalloc-64") && slab_flagged("filp") &&
+	      !slab_flagged("radix_tree_node");
+	if (*on || access(DMA_DEBUG_DISABLED, F_OK))
+		return 0;
+	fprintf(stderr, "failnth: DMA-API debugging would disable itself: boot with %s\n",
+		SLAB_FILTER);
+	return -ENOEXEC;
+}
+
 /* Set the fault attributes for fail-nth alone: 0 or -errno. */
 static int faults_setup(void)
 {
+	const char *value;
 	unsigned int i;
+	bool filter;
 	int ret;
 
+	ret = slab_filter(&filter);
+	if (ret)
+		return ret;
 	for (i = 0; i < N_SETTINGS; i++) {
 		saved_ok[i] = !read_setting(fault_settings[i].file, saved[i],
 					    sizeof(saved[i]));
-		ret = iobmd_write_file(fault_settings[i].file,
-				       fault_settings[i].value);
+		value = fault_settings[i].value;
+		if (filter && !strcmp(fault_settings[i].file,
+				      FAILSLAB "cache-filter"))
+			value = "Y";
+		ret = iobmd_write_file(fault_settings[i].file, value);
 		if (ret)
 			return ret;
 	}

@@ -66,10 +66,11 @@ enum op {
 };
 
 /*
- * The device only reads (DMA_TO_DEVICE): DMA-API debugging tracks the
- * cachelines of other directions in a radix tree whose GFP_ATOMIC nodes
- * fail-nth would fail too, and dma-debug then disables itself for the
- * rest of the boot ("cacheline tracking ENOMEM").
+ * The device only reads (DMA_TO_DEVICE). That alone does not keep
+ * fail-nth out of DMA-API debugging's cacheline tracking: a scatter-gather
+ * buffer is mapped DMA_BIDIRECTIONAL for iobmd's device at create, and
+ * dma_alloc_attrs() memory is tracked as bidirectional; the slab filter
+ * of failnth_helpers.h does.
  */
 #define DIR IOBMD_DIRECTION_OUT
 #define CONTIG IOBMD_MEMORY_PHYSICALLY_CONTIGUOUS
@@ -569,6 +570,23 @@ TEST_F(control, open_fails)
 	ksft_print_msg("failnth control: open(2) reached %ld injection points\n",
 		       1000 - left);
 	close(fd);
+}
+
+/*
+ * Last, after every path: DMA-API debugging is still on (failslab's cache
+ * filter kept fail-nth out of its cacheline tracking), where it exists.
+ */
+TEST_F(control, dma_debug_still_enabled)
+{
+	char value[8];
+	bool filter;
+
+	if (access(DMA_DEBUG_DISABLED, R_OK))
+		SKIP(return, "no DMA-API debugging");
+	ASSERT_EQ(0, slab_filter(&filter));
+	ASSERT_TRUE(filter);
+	ASSERT_EQ(0, read_setting(DMA_DEBUG_DISABLED, value, sizeof(value)));
+	EXPECT_STREQ("N", value);
 }
 
 TEST_HARNESS_MAIN
